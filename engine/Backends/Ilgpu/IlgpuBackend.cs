@@ -1,0 +1,137 @@
+using ILGPU;
+using ILGPU.Runtime;
+using NativeGan.Kernels.Elementwise;
+using NativeGan.Kernels.Reduction;
+using NativeGan.Memory;
+
+namespace NativeGan.Backends.Ilgpu;
+
+/// <summary>
+/// The ILGPU backend: CUDA on an NVIDIA GPU, or ILGPU's CPU accelerator, which runs the same kernels to test
+/// their logic where no GPU exists. Launches are queued on one stream; only Download waits.
+/// </summary>
+internal sealed class IlgpuBackend : IBackend
+{
+    private readonly Device device;
+    private readonly Accelerator accelerator;
+    private readonly AcceleratorStream stream;
+    private readonly CachingAllocator<MemoryBuffer1D<float, Stride1D.Dense>> allocator;
+    private readonly IlgpuKernels k;
+
+    public IlgpuBackend(Device device, Accelerator accelerator)
+    {
+        this.device = device;
+        this.accelerator = accelerator;
+        stream = accelerator.DefaultStream;
+        allocator = new CachingAllocator<MemoryBuffer1D<float, Stride1D.Dense>>(
+            capacity => accelerator.Allocate1D<float>(capacity), buffer => buffer.Dispose());
+        k = new IlgpuKernels(accelerator);
+    }
+
+    public Accelerator Accelerator => accelerator;
+    public AcceleratorStream Stream => stream;
+    public IlgpuKernels Kernels => k;
+    public string Name => accelerator.Name;
+    public MemoryStats Stats => allocator.Stats;
+    public void ResetPeak() => allocator.ResetPeak();
+    public void EmptyCache() => allocator.EmptyCache();
+    public void Synchronize() => stream.Synchronize();
+
+    public void Dispose()
+    {
+        stream.Synchronize();
+        allocator.EmptyCache();
+        accelerator.Dispose();
+    }
+
+    public Storage Allocate(int length)
+    {
+        var (buffer, _) = allocator.Allocate(length);
+        return new IlgpuStorage(device, buffer);
+    }
+
+    public void Free(Storage storage)
+    {
+        var s = (IlgpuStorage)storage;
+        allocator.Return(s.Buffer, s.Capacity);
+    }
+
+    private static ArrayView<float> V(Storage s) => ((IlgpuStorage)s).View;
+    private static ArrayView<float> V(Storage s, int offset) => ((IlgpuStorage)s).View.SubView(offset);
+
+    public void Upload(ReadOnlySpan<float> source, Storage destination, int offset)
+    {
+        if (source.Length == 0) return;
+        var view = V(destination).SubView(offset, source.Length);
+        view.CopyFromCPU(stream, ref System.Runtime.InteropServices.MemoryMarshal.GetReference(source), source.Length);
+    }
+
+    public void Download(Storage source, int offset, Span<float> destination)
+    {
+        if (destination.Length == 0) return;
+        var view = V(source).SubView(offset, destination.Length);
+        view.CopyToCPU(stream, ref System.Runtime.InteropServices.MemoryMarshal.GetReference(destination), destination.Length);
+        stream.Synchronize();
+    }
+
+    public void Fill(Storage y, int offset, int n, float value)
+    {
+        if (n > 0) k.Fill(stream, k.For(n), V(y, offset), n, value);
+    }
+
+    public void Unary(UnaryOp op, Storage x, int xOffset, Storage y, int yOffset, int n, float a, float b)
+    {
+        if (n > 0) k.Unary(stream, k.For(n), V(x, xOffset), V(y, yOffset), n, op, a, b);
+    }
+
+    public void Binary(BinaryOp op, Storage a, Storage b, Storage y, int n, in StridedLayout layout)
+    {
+        if (n == 0) return;
+        if (layout.Rank == 1 && layout.A0 == 1 && layout.B0 == 1 && layout.C0 == 1)
+            k.BinaryDense(stream, k.For(n), V(a, layout.OffsetA), V(b, layout.OffsetB), V(y, layout.OffsetC), n, op);
+        else
+            k.BinaryStrided(stream, k.For(n), V(a), V(b), V(y), n, op, layout);
+    }
+
+    public void Where(Storage cond, Storage x, Storage z, Storage y, int yOffset, int n, in StridedLayout layout)
+    {
+        if (n > 0) k.Where(stream, k.For(n), V(cond), V(x), V(z), V(y, yOffset), n, layout);
+    }
+
+    public void Copy(Storage source, Storage destination, int n, in StridedLayout layout)
+    {
+        if (n > 0) k.StridedCopy(stream, k.For(n), V(source), V(destination), n, layout);
+    }
+
+    public void Reduce(ReduceOp op, Storage x, int xOffset, Storage y, int yOffset, int outer, int r, int inner)
+    {
+        if (outer * inner > 0) k.Reduce(stream, k.For((long)outer * inner), V(x, xOffset), V(y, yOffset), outer, r, inner, op);
+    }
+
+    public void LogSoftmax(Storage x, int xOffset, Storage y, int yOffset, int outer, int r, int inner)
+    {
+        if (outer * inner > 0) k.LogSoftmax(stream, k.For((long)outer * inner), V(x, xOffset), V(y, yOffset), outer, r, inner);
+    }
+
+    public void Gemm(in GemmCall call) => IlgpuGemm.Launch(this, call);
+
+    public void RandomUniform(Storage y, int offset, int n, ulong seed, ulong counter, float low, float high)
+    {
+        if (n > 0) k.Uniform(stream, k.For(n), V(y, offset), n, seed, counter, low, high);
+    }
+
+    public void RandomNormal(Storage y, int offset, int n, ulong seed, ulong counter, float mean, float std)
+    {
+        if (n > 0) k.Normal(stream, k.For(n), V(y, offset), n, seed, counter, mean, std);
+    }
+
+    public void GatherRows(Storage weight, int weightOffset, Storage indices, int indicesOffset, Storage y, int yOffset, int count, int dim)
+    {
+        if (count * dim > 0) k.GatherRows(stream, k.For((long)count * dim), V(weight, weightOffset), V(indices, indicesOffset), V(y, yOffset), count, dim);
+    }
+
+    public void ScatterAddRows(Storage g, int gOffset, Storage indices, int indicesOffset, Storage y, int yOffset, int count, int rows, int dim)
+    {
+        if (rows * dim > 0) k.ScatterAddRows(stream, k.For((long)rows * dim), V(g, gOffset), V(indices, indicesOffset), V(y, yOffset), count, rows, dim);
+    }
+}

@@ -1,0 +1,53 @@
+using ILGPU;
+using NativeGan.Kernels.Elementwise;
+
+namespace NativeGan.Kernels.Reduction;
+
+public enum ReduceOp { Sum, Max, Min }
+
+/// <summary>
+/// Reductions over the middle axis of a contiguous (outer, r, inner) view: y[o, i] = op over k of x[o, k, i].
+/// Adjacent threads take adjacent i, so loads are coalesced whenever inner &gt; 1.
+/// </summary>
+public static class ReductionKernels
+{
+    public static void ReduceMiddle(ArrayView<float> x, ArrayView<float> y, int outer, int r, int inner, ReduceOp op)
+    {
+        int n = outer * inner;
+        int stride = GridExtensions.GridStrideLoopStride;
+        for (int t = Grid.GlobalIndex.X; t < n; t += stride)
+        {
+            int o = t / inner;
+            int i = t - o * inner;
+            int baseIndex = o * r * inner + i;
+            float acc = op == ReduceOp.Sum ? 0f : x[baseIndex];
+            for (int k = 0; k < r; k++)
+            {
+                float v = x[baseIndex + k * inner];
+                if (op == ReduceOp.Sum) acc += v;
+                else if (op == ReduceOp.Max) acc = v > acc || v != v ? v : acc;
+                else acc = v < acc || v != v ? v : acc;
+            }
+            y[t] = acc;
+        }
+    }
+
+    /// <summary>Numerically stable log-softmax over the middle axis of (outer, r, inner).</summary>
+    public static void LogSoftmaxMiddle(ArrayView<float> x, ArrayView<float> y, int outer, int r, int inner)
+    {
+        int n = outer * inner;
+        int stride = GridExtensions.GridStrideLoopStride;
+        for (int t = Grid.GlobalIndex.X; t < n; t += stride)
+        {
+            int o = t / inner;
+            int i = t - o * inner;
+            int baseIndex = o * r * inner + i;
+            float m = x[baseIndex];
+            for (int k = 1; k < r; k++) m = MathF.Max(m, x[baseIndex + k * inner]);
+            float s = 0f;
+            for (int k = 0; k < r; k++) s += MathF.Exp(x[baseIndex + k * inner] - m);
+            float lse = m + MathF.Log(s);
+            for (int k = 0; k < r; k++) y[baseIndex + k * inner] = x[baseIndex + k * inner] - lse;
+        }
+    }
+}
