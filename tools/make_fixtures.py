@@ -133,7 +133,7 @@ def _(args):
 # ---------------------------------------------------------------- unary ops
 
 def unary(stem, op, make_x, fn, args=None):
-    case(stem, op, args)(lambda a: ({"x": make_x()}, lambda x: fn(x, a), ["x"]))
+    case(stem, op, args)(lambda case_args: ({"x": make_x()}, lambda x: fn(x, case_args), ["x"]))
 
 
 unary("neg_0", "neg", lambda: randn(2, 3, 4), lambda x, a: -x)
@@ -171,7 +171,7 @@ def compare_inputs():
 
 
 for _op, _fn in [("gt", torch.gt), ("ge", torch.ge), ("lt", torch.lt), ("le", torch.le), ("eq", torch.eq)]:
-    case(f"{_op}_0", _op)(lambda a, fn=_fn: (compare_inputs(), lambda a, b: fn(a, b).to(torch.float64), []))
+    case(f"{_op}_0", _op)(lambda case_args, fn=_fn: (compare_inputs(), lambda a, b: fn(a, b).to(torch.float64), []))
 
 
 @case("where_0", "where")
@@ -218,7 +218,7 @@ def _(args):
 
 for _i, (_sa, _sb) in enumerate([((5, 7), (7, 3)), ((2, 4, 6), (2, 6, 3)), ((2, 4, 6), (6, 3))]):
     case(f"matmul_{_i}", "matmul")(
-        lambda a, sa=_sa, sb=_sb: ({"a": randn(*sa), "b": randn(*sb)}, lambda a, b: torch.matmul(a, b), ["a", "b"]))
+        lambda case_args, sa=_sa, sb=_sb: ({"a": randn(*sa), "b": randn(*sb)}, lambda a, b: torch.matmul(a, b), ["a", "b"]))
 
 
 # ---------------------------------------------------------------- shape ops
