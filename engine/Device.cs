@@ -197,7 +197,7 @@ public sealed class Device
         {
             lock (Gate)
             {
-                return ilgpuContext ??= Context.Create(b => b.Cuda().CPU().Optimize(OptimizationLevel.O1));
+                return ilgpuContext ??= Context.Create(b => b.Cuda().CPU().Optimize(OptimizationLevel.O1).Profiling());
             }
         }
     }

@@ -67,7 +67,7 @@ public static class Losses
         for (int i = 0; i < classes; i++) range[i] = i;
         using var arange = Tensor.FromArray(range, new[] { 1, classes }, logits.Device);
         using var column = target.Reshape(-1, 1);
-        using var oneHot = column.Eq(arange);
+        var oneHot = column.Eq(arange); // saved by the product below for its backward: owned by the caller's scope
         var picked = logits.LogSoftmax(1).Mul(oneHot).Sum(1).Neg();
         return Reduce(picked, reduction);
     }
