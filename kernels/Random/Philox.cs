@@ -10,10 +10,12 @@ public static class Philox
     private const uint M0 = 0xD2511F53u, M1 = 0xCD9E8D57u;
     private const uint W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
 
-    public static void Generate(ulong seed, ulong counter, out uint r0, out uint r1, out uint r2, out uint r3)
+    public static void Generate(ulong seed, ulong counter, out uint r0, out uint r1, out uint r2, out uint r3) =>
+        Generate((uint)seed, (uint)(seed >> 32), (uint)counter, (uint)(counter >> 32), 0u, 0u, out r0, out r1, out r2, out r3);
+
+    /// <summary>The full Philox4x32-10 block function: key (k0, k1), counter (c0..c3).</summary>
+    public static void Generate(uint k0, uint k1, uint c0, uint c1, uint c2, uint c3, out uint r0, out uint r1, out uint r2, out uint r3)
     {
-        uint k0 = (uint)seed, k1 = (uint)(seed >> 32);
-        uint c0 = (uint)counter, c1 = (uint)(counter >> 32), c2 = 0u, c3 = 0u;
         // Ten rounds, written out because ILGPU does not unroll loops.
         Round(ref c0, ref c1, ref c2, ref c3, k0, k1); k0 += W0; k1 += W1;
         Round(ref c0, ref c1, ref c2, ref c3, k0, k1); k0 += W0; k1 += W1;
