@@ -25,6 +25,16 @@ public class OpFixtureTests
     [MemberData(nameof(Cases))]
     public void MatchesPyTorchOnIlgpuKernels(string file) => Check(file, Device.IlgpuCpu, 1e-4, 1e-5);
 
+    [Theory]
+    [Trait("Category", "Cuda")]
+    [MemberData(nameof(Cases))]
+    public void MatchesPyTorchOnCuda(string file)
+    {
+        Assert.SkipUnless(Device.CudaAvailable, "no CUDA device on this machine");
+        // fp32 SIMT without TF32: the reference README suggests about 1e-3 relative on CUDA.
+        Check(file, Device.Cuda(0), 1e-3, 1e-5);
+    }
+
     private static void Check(string file, Device device, double rtol, double atol)
     {
         var result = FixtureRunner.Run(Path.Combine(FixtureCase.Directory, file), device, rtol, atol);
