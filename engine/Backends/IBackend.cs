@@ -7,8 +7,9 @@ namespace NativeGan.Backends;
 /// <summary>
 /// The primitive set every device implements. Ops call only these; the device is chosen once, when the
 /// tensor's storage was allocated. Offsets and sizes are in floats. Nothing here synchronises except Download.
+/// Op families add primitives in partial files (IBackend.Family.cs, CpuBackend.Family.cs, IlgpuBackend.Family.cs).
 /// </summary>
-internal interface IBackend : IDisposable
+internal partial interface IBackend : IDisposable
 {
     string Name { get; }
     Storage Allocate(int length);

@@ -10,7 +10,7 @@ namespace NativeGan.Backends.Cpu;
 /// The managed CPU backend: pooled float arrays, TensorPrimitives (SIMD) and a packed SGEMM. Work runs
 /// synchronously on the calling thread, split across the cores for large tensors.
 /// </summary>
-internal sealed class CpuBackend : IBackend
+internal sealed partial class CpuBackend : IBackend
 {
     private readonly Device device;
     private readonly CachingAllocator<float[]> allocator;

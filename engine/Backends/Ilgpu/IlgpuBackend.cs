@@ -10,7 +10,7 @@ namespace NativeGan.Backends.Ilgpu;
 /// The ILGPU backend: CUDA on an NVIDIA GPU, or ILGPU's CPU accelerator, which runs the same kernels to test
 /// their logic where no GPU exists. Launches are queued on one stream; only Download waits.
 /// </summary>
-internal sealed class IlgpuBackend : IBackend
+internal sealed partial class IlgpuBackend : IBackend
 {
     private readonly Device device;
     private readonly Accelerator accelerator;

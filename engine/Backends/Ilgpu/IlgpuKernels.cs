@@ -9,12 +9,17 @@ namespace NativeGan.Backends.Ilgpu;
 
 /// <summary>
 /// Every kernel the engine launches, loaded (compiled) once per accelerator and cached here, with the
-/// launch configuration for grid-stride kernels. Nothing else in the engine loads kernels.
+/// launch configuration for grid-stride kernels. Nothing else in the engine loads kernels. Op families add
+/// their kernels in partial files (IlgpuKernels.Family.cs), loading each lazily on first use:
+/// `public Action&lt;...&gt; Foo => foo ??= Accelerator.LoadKernel&lt;...&gt;(FooKernels.Foo);`.
 /// </summary>
-internal sealed class IlgpuKernels
+internal sealed partial class IlgpuKernels
 {
     private readonly Accelerator accelerator;
     private readonly int groupSize;
+
+    public Accelerator Accelerator => accelerator;
+    public int GroupSize => groupSize;
     private readonly int maxGroups;
 
     public IlgpuKernels(Accelerator accelerator)
