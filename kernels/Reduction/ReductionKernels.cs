@@ -51,3 +51,48 @@ public static class ReductionKernels
         }
     }
 }
+
+/// <summary>
+/// Reductions with few outputs and a long reduced axis (a loss's mean over a whole batch): one thread group per
+/// output, each thread striding over the axis, then a tree in shared memory. Groups of a power of two threads,
+/// at most MaxGroupSize.
+/// </summary>
+public static class GroupReductionKernels
+{
+    public const int MaxGroupSize = 256;
+
+    public static void ReduceMiddleGrouped(ArrayView<float> x, ArrayView<float> y, int outer, int r, int inner, ReduceOp op)
+    {
+        var shared = SharedMemory.Allocate<float>(MaxGroupSize);
+        int tid = Group.IdxX;
+        int size = Group.DimX;
+        for (int t = Grid.IdxX; t < outer * inner; t += Grid.DimX)
+        {
+            int o = t / inner;
+            int i = t - o * inner;
+            int baseIndex = o * r * inner + i;
+            float acc = op == ReduceOp.Sum ? 0f : x[baseIndex];
+            for (int k = tid; k < r; k += size)
+            {
+                float v = x[baseIndex + k * inner];
+                acc = Combine(op, acc, v);
+            }
+            shared[tid] = acc;
+            Group.Barrier();
+            for (int half = size / 2; half > 0; half >>= 1)
+            {
+                if (tid < half) shared[tid] = Combine(op, shared[tid], shared[tid + half]);
+                Group.Barrier();
+            }
+            if (tid == 0) y[t] = shared[0];
+            Group.Barrier();
+        }
+    }
+
+    private static float Combine(ReduceOp op, float a, float b)
+    {
+        if (op == ReduceOp.Sum) return a + b;
+        if (op == ReduceOp.Max) return b > a || b != b ? b : a;
+        return b < a || b != b ? b : a;
+    }
+}

@@ -142,7 +142,11 @@ internal sealed partial class IlgpuBackend : IBackend
     public void Reduce(ReduceOp op, Storage x, int xOffset, Storage y, int yOffset, int outer, int r, int inner)
     {
         Bind();
-        if (outer * inner > 0) k.Reduce(stream, k.For((long)outer * inner), V(x, xOffset), V(y, yOffset), outer, r, inner, op);
+        if (outer * inner == 0) return;
+        if (k.PreferGroupedReduction(outer * inner, r))
+            k.ReduceGrouped(stream, k.ForGroupedReduction(outer * inner), V(x, xOffset), V(y, yOffset), outer, r, inner, op);
+        else
+            k.Reduce(stream, k.For((long)outer * inner), V(x, xOffset), V(y, yOffset), outer, r, inner, op);
     }
 
     public void LogSoftmax(Storage x, int xOffset, Storage y, int yOffset, int outer, int r, int inner)
