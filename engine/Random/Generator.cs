@@ -1,4 +1,4 @@
-namespace NativeGan.Random;
+namespace NativeGan;
 
 /// <summary>
 /// A counter-based random stream: a seed and a position. Each draw of n numbers uses counters

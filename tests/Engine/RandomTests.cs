@@ -1,5 +1,4 @@
 using NativeGan.Kernels.Random;
-using NativeGan.Random;
 
 namespace NativeGan.Tests.Engine;
 
