@@ -1,0 +1,168 @@
+using System.Globalization;
+
+namespace NativeGan.Benchmarks.Harness;
+
+/// <summary>
+/// The device kernel harness: for each case on the chosen device, check one result against a host reference,
+/// warm up, time repeated calls with device events (ILGPU) or a Stopwatch (CPU), and print time per call,
+/// GB/s or GFLOP/s, and the ratio to PyTorch times read from an optional baseline file.
+/// Exit codes: 0 all cases passed or were skipped, 1 bad arguments, 2 a case failed or the run could not start.
+/// </summary>
+internal static class KernelHarness
+{
+    public static int Run(string[] args)
+    {
+        HarnessOptions options;
+        try
+        {
+            options = HarnessOptions.Parse(args);
+        }
+        catch (HarnessOptions.HelpRequested)
+        {
+            Console.WriteLine(HarnessOptions.Usage);
+            return 0;
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine(HarnessOptions.Usage);
+            return 1;
+        }
+
+        try
+        {
+            return Run(options, Console.Out);
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+    }
+
+    public static int Run(HarnessOptions options, TextWriter w)
+    {
+        var baselines = Baselines.Load(options.BaselinePath);
+        var device = Device.Parse(options.DeviceSpec);
+        var timer = DeviceTimer.For(device);
+        var cases = CasesFor(device.Kind, options.Quick)
+            .Where(c => options.Filters.Length == 0 || options.Filters.Any(f => c.Name.Contains(f, StringComparison.OrdinalIgnoreCase)))
+            .ToList();
+        if (cases.Count == 0)
+            throw new ArgumentException($"no case matches --cases {string.Join(",", options.Filters)}.");
+
+        w.WriteLine($"NativeGan kernel harness, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        w.WriteLine($"device: {device} - {device.Name}{(device.Kind == DeviceKind.Cpu ? $" - {HostCpuModel()}" : "")}");
+        w.WriteLine($"timing: {timer.Description}; median of {options.Trials} trial(s)"
+            + (options.Reps > 0 ? $" of {options.Reps} calls" : $" of ~{options.TargetSeconds:0.0#} s each"));
+        if (File.Exists("/proc/loadavg"))
+            w.WriteLine($"host load average (1/5/15 min): {string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3))} on {Environment.ProcessorCount} cores");
+        if (device.Kind == DeviceKind.IlgpuCpu)
+            w.WriteLine("note: ilgpu-cpu emulates the CUDA kernels on the host, so the sizes are tiny and the times say nothing about a GPU.");
+        if (options.BaselinePath != null)
+            w.WriteLine($"baseline: {options.BaselinePath} ({baselines.Count} case(s)); vs PyTorch = PyTorch time / our time (above 1 = faster)");
+        w.WriteLine();
+
+        var results = new List<CaseResult>();
+        var rateByFamily = new Dictionary<string, double>(); // work per second of the last timed case of a family
+        using (Tensor.NoGrad())
+        {
+            foreach (var c in cases)
+            {
+                CaseResult r;
+                double limit = options.Quick ? 10 : 60;
+                if (rateByFamily.TryGetValue(c.Family, out double rate) && c.Work / rate > limit)
+                {
+                    c.Dispose();
+                    r = new CaseResult(c.Name, c.Shape, CaseStatus.Skipped,
+                        $"one call would take ~{c.Work / rate:0} s (the smaller {c.Family} ran at {Rate(rate, c)}); limit {limit:0} s",
+                        Bytes: c.Bytes, Flops: c.Flops);
+                }
+                else
+                {
+                    r = RunCase(c, device, timer, options);
+                    if (r.Status == CaseStatus.Ok) rateByFamily[c.Family] = c.Work / (r.UsPerCall * 1e-6);
+                }
+                if (baselines.TryGetValue(c.Name, out double us)) r = r with { PyTorchUs = us };
+                results.Add(r);
+                w.WriteLine($"  {r.Name}: {(r.Status == CaseStatus.Ok ? $"{r.UsPerCall.ToString("0.0", CultureInfo.InvariantCulture)} us" : r.Status.ToString().ToLowerInvariant())}");
+            }
+        }
+        w.WriteLine();
+        ResultTable.Print(w, results);
+        if (options.CsvPath != null)
+        {
+            ResultTable.WriteCsv(options.CsvPath, device.ToString(), results);
+            w.WriteLine($"\nwrote {options.CsvPath}");
+        }
+        return results.Any(r => r.Status == CaseStatus.Failed) ? 2 : 0;
+    }
+
+    /// <summary>Full sizes on CUDA and the CPU backend; tiny ones on ILGPU's CPU emulator.</summary>
+    public static IEnumerable<KernelCase> CasesFor(DeviceKind kind, bool quick)
+    {
+        int[] sizes = kind == DeviceKind.IlgpuCpu ? new[] { 64 << 10 } : quick ? new[] { 16 << 20 } : new[] { 16 << 20, 64 << 20 };
+        int[] gemms = kind == DeviceKind.IlgpuCpu ? new[] { 64 } : quick ? new[] { 1024 } : new[] { 1024, 4096 };
+        foreach (var op in Enum.GetValues<ElementwiseOp>())
+            foreach (int n in sizes)
+                yield return new ElementwiseCase(op, n);
+        foreach (int s in gemms)
+            yield return new GemmCase(s);
+    }
+
+    private static CaseResult RunCase(KernelCase c, Device device, DeviceTimer timer, HarnessOptions o)
+    {
+        var result = new CaseResult(c.Name, c.Shape, CaseStatus.Failed, "", Bytes: c.Bytes, Flops: c.Flops);
+        try
+        {
+            c.Setup(device);
+            var v = c.Validate();
+            if (!v.Ok)
+                return result with { Note = $"result differs from the CPU reference: {v.Detail}", MaxError = v.MaxError };
+
+            // Warm-up: the validation call already compiled and ran the kernel once.
+            double one = Math.Max(timer.Time(c.Call, 1).DeviceSeconds, 1e-7);
+            int reps = o.Reps > 0 ? o.Reps : (int)Math.Clamp(Math.Ceiling(o.TargetSeconds / one), 1, 10_000);
+            // A case slower than a second per call is timed once: its noise is small next to its time.
+            int trialCount = one > 1 && o.Reps == 0 ? 1 : o.Trials;
+            var trials = Enumerable.Range(0, trialCount).Select(_ => timer.Time(c.Call, reps)).ToList();
+            double deviceUs = Median(trials.Select(t => t.DeviceSeconds)) * 1e6 / reps;
+            double wallUs = Median(trials.Select(t => t.WallSeconds)) * 1e6 / reps;
+            return result with { Status = CaseStatus.Ok, UsPerCall = deviceUs, WallUsPerCall = wallUs, MaxError = v.MaxError, Reps = reps };
+        }
+        catch (Exception e) when (e is NotImplementedException or NotSupportedException)
+        {
+            return result with { Status = CaseStatus.Skipped, Note = e.Message };
+        }
+        catch (Exception e)
+        {
+            return result with { Note = $"{e.GetType().Name}: {e.Message}" };
+        }
+        finally
+        {
+            c.Dispose();
+            try { device.Synchronize(); device.EmptyCache(); } catch (Exception) { /* a failed case already says why */ }
+        }
+    }
+
+    private static string Rate(double workPerSecond, KernelCase c) =>
+        c.Flops > 0 ? $"{workPerSecond / 1e9:0.0} GFLOP/s" : $"{workPerSecond / 1e9:0.0} GB/s";
+
+    private static double Median(IEnumerable<double> xs)
+    {
+        var s = xs.OrderBy(x => x).ToArray();
+        return s.Length % 2 == 1 ? s[s.Length / 2] : 0.5 * (s[s.Length / 2 - 1] + s[s.Length / 2]);
+    }
+
+    private static string HostCpuModel()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"));
+            if (line != null) return line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return Environment.OSVersion.ToString();
+    }
+}

@@ -1,0 +1,11 @@
+namespace NativeGan.Cli;
+
+/// <summary>The process exit codes of `nativegan`, the same for every verb.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    /// <summary>Unknown verb, unknown option, missing or malformed argument.</summary>
+    public const int BadArguments = 1;
+    /// <summary>The arguments were fine but the work failed (no such device, bad file, out of memory, ...).</summary>
+    public const int RuntimeFailure = 2;
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+using CommandLine;
+
+namespace NativeGan.Cli.Verbs;
+
+[Verb("devices", HelpText = "List the devices this machine offers and say which one is the default.")]
+public sealed class DevicesVerb : ICommand
+{
+    public int Run(TextWriter stdout, TextWriter stderr)
+    {
+        var devices = Device.List();
+        var rows = new List<string[]> { new[] { "DEVICE", "NAME", "MEMORY", "COMPUTE" } };
+        rows.AddRange(devices.Select(d => new[]
+        {
+            d.Spec,
+            d.Name,
+            d.MemoryBytes > 0 ? string.Create(CultureInfo.InvariantCulture, $"{d.MemoryBytes / (double)(1L << 30):0.0} GiB") : "-",
+            d.ComputeCapability ?? "-",
+        }));
+        WriteTable(stdout, rows);
+        stdout.WriteLine();
+
+        string? env = Environment.GetEnvironmentVariable(Device.EnvironmentVariable);
+        Device chosen;
+        try
+        {
+            chosen = Device.Default;
+        }
+        catch (Exception e) when (!string.IsNullOrWhiteSpace(env))
+        {
+            stderr.WriteLine($"error: {Device.EnvironmentVariable}='{env}' does not name a usable device: {CliApp.Describe(e)}");
+            return ExitCodes.RuntimeFailure;
+        }
+
+        string reason;
+        if (!string.IsNullOrWhiteSpace(env))
+            reason = $"set by {Device.EnvironmentVariable}={env}";
+        else if (chosen.Kind == DeviceKind.Cuda)
+            reason = $"{Device.EnvironmentVariable} is not set and a CUDA device was found";
+        else
+            reason = $"{Device.EnvironmentVariable} is not set and no CUDA device was found: CPU fallback";
+        stdout.WriteLine($"default: {chosen} ({reason})");
+        stdout.WriteLine($"choose another with {Device.EnvironmentVariable}=cpu|cuda|cuda:N|ilgpu-cpu|auto");
+        return ExitCodes.Ok;
+    }
+
+    private static void WriteTable(TextWriter w, List<string[]> rows)
+    {
+        int cols = rows[0].Length;
+        var widths = Enumerable.Range(0, cols).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        foreach (var r in rows)
+        {
+            var cells = r.Select((cell, c) => c == 2 ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]));
+            w.WriteLine(string.Join("  ", cells).TrimEnd());
+        }
+    }
+}
