@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using NativeGan.Random;
 
 namespace NativeGan.Benchmarks;
 
