@@ -1,0 +1,506 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NativeGan.Backends.Cpu;
+
+/// <summary>
+/// Single-precision GEMM for the CPU backend, row-major:
+/// C[m x n] = alpha * op(A)[m x k] * op(B)[k x n] + beta * C.
+/// op(A) = A (stored m x k, leading dimension lda) or A^T (A stored k x m); likewise op(B) with B stored
+/// k x n or n x k. beta == 0 overwrites C without reading it.
+/// </summary>
+/// <remarks>
+/// The fast path is the BLIS loop nest: B is packed into kc x NR micro-panels (one L1-resident panel at a
+/// time), alpha * A into MR x kc micro-panels (an mc x kc block kept in L2), and a register-blocked
+/// micro-kernel (8x32 with Vector512, 6x16 with Vector256 + FMA) keeps the whole C tile in locals.
+/// Big problems are split over the cores by rows (or columns when n > m); every worker packs its own panels
+/// into [ThreadStatic] pinned buffers, so steady state allocates nothing. Tiny problems take a plain SIMD
+/// loop on the calling thread.
+/// </remarks>
+internal static unsafe class CpuSgemm
+{
+    internal enum KernelKind { Simple, Avx2x6x16, V512x8x32 }
+
+    /// <summary>The kernel this machine runs.</summary>
+    internal static readonly KernelKind Best =
+        Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? KernelKind.V512x8x32
+        : Vector256.IsHardwareAccelerated && Fma.IsSupported ? KernelKind.Avx2x6x16
+        : KernelKind.Simple;
+
+    /// <summary>Below this many multiply-adds (m*n*k) the packed path does not pay for itself.</summary>
+    internal const long SmallThreshold = 32 * 1024;
+
+    /// <summary>From this many multiply-adds on, the work is split over the cores.</summary>
+    internal static long ParallelThreshold = 4L * 1024 * 1024;
+
+    private const int MC = 192;    // rows of A per packed block (multiple of 6 and 8); 192 x 256 x 4 B = 192 KiB, L2
+    private const int NC = 4096;   // columns of B per packed block (L3)
+
+    [ThreadStatic] private static float[]? t_packA;
+    [ThreadStatic] private static float[]? t_packB;
+
+    public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
+        float beta, float[] c, int cOffset, int ldc)
+    {
+        Validate(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
+        if (m == 0 || n == 0) return;
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            float* ca = pa + aOffset, cb = pb + bOffset, cc = pc + cOffset;
+            if (k == 0 || alpha == 0f) { ScaleC(m, n, beta, cc, ldc); return; }
+            if (Best == KernelKind.Simple || (long)m * n * k <= SmallThreshold)
+                Simple(transA, transB, m, n, k, alpha, ca, lda, cb, ldb, beta, cc, ldc);
+            else
+                Packed(Best, true, transA, transB, m, n, k, alpha, ca, lda, cb, ldb, beta, cc, ldc);
+        }
+    }
+
+    /// <summary>Test hook: run one specific path (the Vector512 kernel also runs, slowly, where Vector512 is emulated).</summary>
+    internal static void SgemmWith(KernelKind kind, bool parallel, bool transA, bool transB, int m, int n, int k,
+        float alpha, float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
+        float beta, float[] c, int cOffset, int ldc)
+    {
+        Validate(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
+        if (m == 0 || n == 0) return;
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            float* ca = pa + aOffset, cb = pb + bOffset, cc = pc + cOffset;
+            if (k == 0 || alpha == 0f) { ScaleC(m, n, beta, cc, ldc); return; }
+            if (kind == KernelKind.Simple)
+                Simple(transA, transB, m, n, k, alpha, ca, lda, cb, ldb, beta, cc, ldc);
+            else
+                Packed(kind, parallel, transA, transB, m, n, k, alpha, ca, lda, cb, ldb, beta, cc, ldc);
+        }
+    }
+
+    /// <summary>Reference: triple loop with double accumulation. The test oracle, not for production.</summary>
+    public static void SgemmNaive(bool transA, bool transB, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
+        float beta, float[] c, int cOffset, int ldc)
+    {
+        Validate(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    double av = transA ? a[aOffset + (long)p * lda + i] : a[aOffset + (long)i * lda + p];
+                    double bv = transB ? b[bOffset + (long)j * ldb + p] : b[bOffset + (long)p * ldb + j];
+                    sum += av * bv;
+                }
+                long ci = cOffset + (long)i * ldc + j;
+                double r = alpha * sum;
+                if (beta != 0f) r += (double)beta * c[ci];
+                c[ci] = (float)r;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Validation
+
+    private static void Validate(bool transA, bool transB, int m, int n, int k,
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float[] c, int cOffset, int ldc)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(c);
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentOutOfRangeException(nameof(m), $"Sgemm: sizes must be non-negative, got m={m}, n={n}, k={k}.");
+        CheckOperand("A", transA ? k : m, transA ? m : k, a, aOffset, lda, nameof(lda));
+        CheckOperand("B", transB ? n : k, transB ? k : n, b, bOffset, ldb, nameof(ldb));
+        CheckOperand("C", m, n, c, cOffset, ldc, nameof(ldc));
+    }
+
+    private static void CheckOperand(string name, int rows, int cols, float[] x, int offset, int ld, string ldName)
+    {
+        if (offset < 0)
+            throw new ArgumentOutOfRangeException(name, $"Sgemm: offset of {name} must be non-negative, got {offset}.");
+        if (ld < Math.Max(1, cols))
+            throw new ArgumentOutOfRangeException(ldName, $"Sgemm: {ldName} must be at least {Math.Max(1, cols)} (the stored row width of {name}, {rows} x {cols}), got {ld}.");
+        if (rows == 0 || cols == 0) return;
+        long need = offset + (long)(rows - 1) * ld + cols;
+        if (need > x.Length)
+            throw new ArgumentException($"Sgemm: {name} ({rows} x {cols}, leading dimension {ld}, offset {offset}) needs {need} elements, the array has {x.Length}.", name);
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Trivial and small cases
+
+    private static void ScaleC(int m, int n, float beta, float* c, nint ldc)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<float>(c + i * ldc, n);
+            if (beta == 0f) row.Clear();
+            else if (beta != 1f) TensorPrimitives.Multiply(row, beta, row);
+        }
+    }
+
+    /// <summary>Plain SIMD loops, no packing: for tiny problems and machines without SIMD.</summary>
+    private static void Simple(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
+    {
+        if (!transB)
+        {
+            // C row i = beta * C row i + sum_p (alpha * A[i,p]) * B row p  (B rows contiguous)
+            for (int i = 0; i < m; i++)
+            {
+                var crow = new Span<float>(c + i * ldc, n);
+                if (beta == 0f) crow.Clear();
+                else if (beta != 1f) TensorPrimitives.Multiply(crow, beta, crow);
+                for (int p = 0; p < k; p++)
+                {
+                    float s = alpha * (transA ? a[p * lda + i] : a[i * lda + p]);
+                    TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(b + p * ldb, n), s, crow, crow);
+                }
+            }
+            return;
+        }
+        // transB: B row j holds column j of op(B): C[i,j] = alpha * dot(op(A) row i, B row j) + beta * C[i,j]
+        float[]? rented = null;
+        Span<float> arow = k <= 1024 ? stackalloc float[k] : (rented = System.Buffers.ArrayPool<float>.Shared.Rent(k)).AsSpan(0, k);
+        for (int i = 0; i < m; i++)
+        {
+            if (transA) for (int p = 0; p < k; p++) arow[p] = a[p * lda + i];
+            else new ReadOnlySpan<float>(a + i * lda, k).CopyTo(arow);
+            float* crow = c + i * ldc;
+            for (int j = 0; j < n; j++)
+            {
+                float d = alpha * TensorPrimitives.Dot(arow, new ReadOnlySpan<float>(b + j * ldb, k));
+                crow[j] = beta == 0f ? d : MathF.FusedMultiplyAdd(beta, crow[j], d);
+            }
+        }
+        if (rented != null) System.Buffers.ArrayPool<float>.Shared.Return(rented);
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Packed path
+
+    private static void Shape(KernelKind kind, out int mr, out int nr, out int kcMax)
+    {
+        if (kind == KernelKind.V512x8x32) { mr = 8; nr = 32; kcMax = 192; }   // B micro-panel 192 x 32 x 4 B = 24 KiB (L1)
+        else { mr = 6; nr = 16; kcMax = 256; }                                // B micro-panel 256 x 16 x 4 B = 16 KiB (L1)
+    }
+
+    private static void Packed(KernelKind kind, bool parallel, bool transA, bool transB, int m, int n, int k,
+        float alpha, float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
+    {
+        Shape(kind, out int mr, out int nr, out _);
+        int workers = parallel && (long)m * n * k >= ParallelThreshold ? Math.Min(Environment.ProcessorCount, 64) : 1;
+        bool splitRows = m >= n;
+        int units = splitRows ? (m + mr - 1) / mr : (n + nr - 1) / nr;
+        workers = Math.Min(workers, units);
+        if (workers <= 1)
+        {
+            PackedSerial(kind, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+        {
+            int u0 = (int)((long)units * w / workers), u1 = (int)((long)units * (w + 1) / workers);
+            float* wa = (float*)pa, wb = (float*)pb, wc = (float*)pc;
+            if (splitRows)
+            {
+                int r0 = u0 * mr, r1 = Math.Min(m, u1 * mr);
+                if (r1 <= r0) return;
+                PackedSerial(kind, transA, transB, r1 - r0, n, k, alpha,
+                    transA ? wa + r0 : wa + r0 * lda, lda, wb, ldb, beta, wc + r0 * ldc, ldc);
+            }
+            else
+            {
+                int c0 = u0 * nr, c1 = Math.Min(n, u1 * nr);
+                if (c1 <= c0) return;
+                PackedSerial(kind, transA, transB, m, c1 - c0, k, alpha,
+                    wa, lda, transB ? wb + c0 * ldb : wb + c0, ldb, beta, wc + c0, ldc);
+            }
+        });
+    }
+
+    private static float* Buffer(ref float[]? buf, int length)
+    {
+        if (buf == null || buf.Length < length)
+            buf = GC.AllocateUninitializedArray<float>(length, pinned: true);
+        return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buf));
+    }
+
+    private static void PackedSerial(KernelKind kind, bool transA, bool transB, int m, int n, int k,
+        float alpha, float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
+    {
+        Shape(kind, out int mr, out int nr, out int kcMax);
+        int kcBuf = Math.Min(k, kcMax);
+        int ncBuf = (Math.Min(n, NC) + nr - 1) / nr * nr;
+        int mcBuf = (Math.Min(m, MC) + mr - 1) / mr * mr;
+        float* packB = Buffer(ref t_packB, kcBuf * ncBuf);
+        float* packA = Buffer(ref t_packA, kcBuf * mcBuf);
+        float* edge = stackalloc float[8 * 32];
+
+        for (int jc = 0; jc < n; jc += NC)
+        {
+            int nc = Math.Min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += kcMax)
+            {
+                int kc = Math.Min(kcMax, k - pc);
+                float betaBlock = pc == 0 ? beta : 1f;
+                if (transB) PackBTrans(b + jc * ldb + pc, ldb, kc, nc, nr, packB);
+                else PackBNoTrans(b + pc * ldb + jc, ldb, kc, nc, nr, packB);
+                for (int ic = 0; ic < m; ic += MC)
+                {
+                    int mcs = Math.Min(MC, m - ic);
+                    if (transA) PackATrans(a + pc * lda + ic, lda, mcs, kc, mr, alpha, packA);
+                    else PackANoTrans(a + ic * lda + pc, lda, mcs, kc, mr, alpha, packA);
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int nrs = Math.Min(nr, nc - jr);
+                        float* bp = packB + jr * kc;
+                        for (int ir = 0; ir < mcs; ir += mr)
+                        {
+                            int mrs = Math.Min(mr, mcs - ir);
+                            float* ap = packA + ir * kc;
+                            float* ct = c + (ic + ir) * ldc + jc + jr;
+                            if (mrs == mr && nrs == nr)
+                            {
+                                if (kind == KernelKind.V512x8x32) Kernel8x32(kc, ap, bp, ct, ldc, betaBlock);
+                                else Kernel6x16(kc, ap, bp, ct, ldc, betaBlock);
+                            }
+                            else
+                            {
+                                if (kind == KernelKind.V512x8x32) Kernel8x32(kc, ap, bp, edge, nr, 0f);
+                                else Kernel6x16(kc, ap, bp, edge, nr, 0f);
+                                for (int i = 0; i < mrs; i++)
+                                {
+                                    float* crow = ct + i * ldc;
+                                    float* erow = edge + i * nr;
+                                    if (betaBlock == 0f) for (int j = 0; j < nrs; j++) crow[j] = erow[j];
+                                    else for (int j = 0; j < nrs; j++) crow[j] = MathF.FusedMultiplyAdd(betaBlock, crow[j], erow[j]);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // Packed B: micro-panel q (columns q*nr .. q*nr+nr-1) at dst + q*nr*kc, element (p, j) at p*nr + j; zero padded.
+    private static void PackBNoTrans(float* b, nint ldb, int kc, int nc, int nr, float* dst)
+    {
+        for (int j0 = 0; j0 < nc; j0 += nr)
+        {
+            int w = Math.Min(nr, nc - j0);
+            float* d = dst + j0 * kc;
+            if (w == nr)
+            {
+                if (nr == 32)
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float* s = b + p * ldb + j0;
+                        Vector256.Store(Vector256.Load(s), d);
+                        Vector256.Store(Vector256.Load(s + 8), d + 8);
+                        Vector256.Store(Vector256.Load(s + 16), d + 16);
+                        Vector256.Store(Vector256.Load(s + 24), d + 24);
+                        d += 32;
+                    }
+                }
+                else
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float* s = b + p * ldb + j0;
+                        for (int j = 0; j < nr; j += 8) Vector256.Store(Vector256.Load(s + j), d + j);
+                        d += nr;
+                    }
+                }
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    float* s = b + p * ldb + j0;
+                    int j = 0;
+                    for (; j < w; j++) d[j] = s[j];
+                    for (; j < nr; j++) d[j] = 0f;
+                    d += nr;
+                }
+            }
+        }
+    }
+
+    private static void PackBTrans(float* b, nint ldb, int kc, int nc, int nr, float* dst)
+    {
+        // op(B)[p, j] = b[j * ldb + p]: read each stored row contiguously, write it down a panel column.
+        for (int j0 = 0; j0 < nc; j0 += nr)
+        {
+            int w = Math.Min(nr, nc - j0);
+            float* d = dst + j0 * kc;
+            for (int j = 0; j < w; j++)
+            {
+                float* s = b + (j0 + j) * ldb;
+                for (int p = 0; p < kc; p++) d[p * nr + j] = s[p];
+            }
+            for (int j = w; j < nr; j++)
+                for (int p = 0; p < kc; p++) d[p * nr + j] = 0f;
+        }
+    }
+
+    // Packed A (scaled by alpha): micro-panel q (rows q*mr ..) at dst + q*mr*kc, element (i, p) at p*mr + i; zero padded.
+    private static void PackANoTrans(float* a, nint lda, int mc, int kc, int mr, float alpha, float* dst)
+    {
+        for (int i0 = 0; i0 < mc; i0 += mr)
+        {
+            int h = Math.Min(mr, mc - i0);
+            float* d = dst + i0 * kc;
+            for (int i = 0; i < h; i++)
+            {
+                float* s = a + (i0 + i) * lda;
+                for (int p = 0; p < kc; p++) d[p * mr + i] = alpha * s[p];
+            }
+            for (int i = h; i < mr; i++)
+                for (int p = 0; p < kc; p++) d[p * mr + i] = 0f;
+        }
+    }
+
+    private static void PackATrans(float* a, nint lda, int mc, int kc, int mr, float alpha, float* dst)
+    {
+        // op(A)[i, p] = a[p * lda + i]: each stored row segment is already a panel row.
+        for (int i0 = 0; i0 < mc; i0 += mr)
+        {
+            int h = Math.Min(mr, mc - i0);
+            float* d = dst + i0 * kc;
+            for (int p = 0; p < kc; p++)
+            {
+                float* s = a + p * lda + i0;
+                int i = 0;
+                for (; i < h; i++) d[i] = alpha * s[i];
+                for (; i < mr; i++) d[i] = 0f;
+                d += mr;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Micro-kernels: C tile (+)= packed A micro-panel x packed B micro-panel, accumulators in locals.
+    // beta == 0 stores; otherwise C = beta * C + acc (beta == 1 when accumulating later k blocks).
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Update(float* p, Vector256<float> acc, Vector256<float> beta)
+        => Vector256.FusedMultiplyAdd(Vector256.Load(p), beta, acc).Store(p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Update(float* p, Vector512<float> acc, Vector512<float> beta)
+        => Vector512.FusedMultiplyAdd(Vector512.Load(p), beta, acc).Store(p);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel6x16(int kc, float* a, float* b, float* c, nint ldc, float beta)
+    {
+        Vector256<float> c00 = default; Vector256<float> c01 = default;
+        Vector256<float> c10 = default; Vector256<float> c11 = default;
+        Vector256<float> c20 = default; Vector256<float> c21 = default;
+        Vector256<float> c30 = default; Vector256<float> c31 = default;
+        Vector256<float> c40 = default; Vector256<float> c41 = default;
+        Vector256<float> c50 = default; Vector256<float> c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0); Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> a0 = Vector256.Create(a[0]);
+            c00 = Vector256.FusedMultiplyAdd(a0, b0, c00); c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
+            Vector256<float> a1 = Vector256.Create(a[1]);
+            c10 = Vector256.FusedMultiplyAdd(a1, b0, c10); c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
+            Vector256<float> a2 = Vector256.Create(a[2]);
+            c20 = Vector256.FusedMultiplyAdd(a2, b0, c20); c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
+            Vector256<float> a3 = Vector256.Create(a[3]);
+            c30 = Vector256.FusedMultiplyAdd(a3, b0, c30); c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
+            Vector256<float> a4 = Vector256.Create(a[4]);
+            c40 = Vector256.FusedMultiplyAdd(a4, b0, c40); c41 = Vector256.FusedMultiplyAdd(a4, b1, c41);
+            Vector256<float> a5 = Vector256.Create(a[5]);
+            c50 = Vector256.FusedMultiplyAdd(a5, b0, c50); c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
+            a += 6;
+            b += 16;
+        }
+        if (beta == 0f)
+        {
+            c00.Store(c + 0 * ldc + 0); c01.Store(c + 0 * ldc + 8);
+            c10.Store(c + 1 * ldc + 0); c11.Store(c + 1 * ldc + 8);
+            c20.Store(c + 2 * ldc + 0); c21.Store(c + 2 * ldc + 8);
+            c30.Store(c + 3 * ldc + 0); c31.Store(c + 3 * ldc + 8);
+            c40.Store(c + 4 * ldc + 0); c41.Store(c + 4 * ldc + 8);
+            c50.Store(c + 5 * ldc + 0); c51.Store(c + 5 * ldc + 8);
+        }
+        else
+        {
+            Vector256<float> bv = Vector256.Create(beta);
+            Update(c + 0 * ldc + 0, c00, bv); Update(c + 0 * ldc + 8, c01, bv);
+            Update(c + 1 * ldc + 0, c10, bv); Update(c + 1 * ldc + 8, c11, bv);
+            Update(c + 2 * ldc + 0, c20, bv); Update(c + 2 * ldc + 8, c21, bv);
+            Update(c + 3 * ldc + 0, c30, bv); Update(c + 3 * ldc + 8, c31, bv);
+            Update(c + 4 * ldc + 0, c40, bv); Update(c + 4 * ldc + 8, c41, bv);
+            Update(c + 5 * ldc + 0, c50, bv); Update(c + 5 * ldc + 8, c51, bv);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel8x32(int kc, float* a, float* b, float* c, nint ldc, float beta)
+    {
+        Vector512<float> c00 = default; Vector512<float> c01 = default;
+        Vector512<float> c10 = default; Vector512<float> c11 = default;
+        Vector512<float> c20 = default; Vector512<float> c21 = default;
+        Vector512<float> c30 = default; Vector512<float> c31 = default;
+        Vector512<float> c40 = default; Vector512<float> c41 = default;
+        Vector512<float> c50 = default; Vector512<float> c51 = default;
+        Vector512<float> c60 = default; Vector512<float> c61 = default;
+        Vector512<float> c70 = default; Vector512<float> c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0); Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> a0 = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(a0, b0, c00); c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
+            Vector512<float> a1 = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(a1, b0, c10); c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
+            Vector512<float> a2 = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(a2, b0, c20); c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
+            Vector512<float> a3 = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(a3, b0, c30); c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
+            Vector512<float> a4 = Vector512.Create(a[4]);
+            c40 = Vector512.FusedMultiplyAdd(a4, b0, c40); c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
+            Vector512<float> a5 = Vector512.Create(a[5]);
+            c50 = Vector512.FusedMultiplyAdd(a5, b0, c50); c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
+            Vector512<float> a6 = Vector512.Create(a[6]);
+            c60 = Vector512.FusedMultiplyAdd(a6, b0, c60); c61 = Vector512.FusedMultiplyAdd(a6, b1, c61);
+            Vector512<float> a7 = Vector512.Create(a[7]);
+            c70 = Vector512.FusedMultiplyAdd(a7, b0, c70); c71 = Vector512.FusedMultiplyAdd(a7, b1, c71);
+            a += 8;
+            b += 32;
+        }
+        if (beta == 0f)
+        {
+            c00.Store(c + 0 * ldc + 0); c01.Store(c + 0 * ldc + 16);
+            c10.Store(c + 1 * ldc + 0); c11.Store(c + 1 * ldc + 16);
+            c20.Store(c + 2 * ldc + 0); c21.Store(c + 2 * ldc + 16);
+            c30.Store(c + 3 * ldc + 0); c31.Store(c + 3 * ldc + 16);
+            c40.Store(c + 4 * ldc + 0); c41.Store(c + 4 * ldc + 16);
+            c50.Store(c + 5 * ldc + 0); c51.Store(c + 5 * ldc + 16);
+            c60.Store(c + 6 * ldc + 0); c61.Store(c + 6 * ldc + 16);
+            c70.Store(c + 7 * ldc + 0); c71.Store(c + 7 * ldc + 16);
+        }
+        else
+        {
+            Vector512<float> bv = Vector512.Create(beta);
+            Update(c + 0 * ldc + 0, c00, bv); Update(c + 0 * ldc + 16, c01, bv);
+            Update(c + 1 * ldc + 0, c10, bv); Update(c + 1 * ldc + 16, c11, bv);
+            Update(c + 2 * ldc + 0, c20, bv); Update(c + 2 * ldc + 16, c21, bv);
+            Update(c + 3 * ldc + 0, c30, bv); Update(c + 3 * ldc + 16, c31, bv);
+            Update(c + 4 * ldc + 0, c40, bv); Update(c + 4 * ldc + 16, c41, bv);
+            Update(c + 5 * ldc + 0, c50, bv); Update(c + 5 * ldc + 16, c51, bv);
+            Update(c + 6 * ldc + 0, c60, bv); Update(c + 6 * ldc + 16, c61, bv);
+            Update(c + 7 * ldc + 0, c70, bv); Update(c + 7 * ldc + 16, c71, bv);
+        }
+    }
+}
