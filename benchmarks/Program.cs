@@ -1,6 +1,8 @@
+using BenchmarkDotNet.Running;
+
 namespace NativeGan.Benchmarks;
 
 public static class Program
 {
-    public static int Main(string[] args) => 0;
+    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 }

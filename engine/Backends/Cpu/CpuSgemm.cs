@@ -36,7 +36,8 @@ internal static unsafe class CpuSgemm
     /// <summary>From this many multiply-adds on, the work is split over the cores.</summary>
     internal static long ParallelThreshold = 4L * 1024 * 1024;
 
-    private const int MC = 192;    // rows of A per packed block (multiple of 6 and 8); 192 x 256 x 4 B = 192 KiB, L2
+    internal static int MC = 192;    // rows of A per packed block (multiple of 6 and 8); 192 x 256 x 4 B = 192 KiB, L2
+    internal static int KC256 = 256;
     private const int NC = 4096;   // columns of B per packed block (L3)
 
     [ThreadStatic] private static float[]? t_packA;
@@ -186,7 +187,7 @@ internal static unsafe class CpuSgemm
     private static void Shape(KernelKind kind, out int mr, out int nr, out int kcMax)
     {
         if (kind == KernelKind.V512x8x32) { mr = 8; nr = 32; kcMax = 192; }   // B micro-panel 192 x 32 x 4 B = 24 KiB (L1)
-        else { mr = 6; nr = 16; kcMax = 256; }                                // B micro-panel 256 x 16 x 4 B = 16 KiB (L1)
+        else { mr = 6; nr = 16; kcMax = KC256; }                                // B micro-panel 256 x 16 x 4 B = 16 KiB (L1)
     }
 
     private static void Packed(KernelKind kind, bool parallel, bool transA, bool transB, int m, int n, int k,
@@ -391,6 +392,12 @@ internal static unsafe class CpuSgemm
     // beta == 0 stores; otherwise C = beta * C + acc (beta == 1 when accumulating later k blocks).
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchLine(float* p)
+    {
+        if (Sse.IsSupported) Sse.Prefetch0(p);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Update(float* p, Vector256<float> acc, Vector256<float> beta)
         => Vector256.FusedMultiplyAdd(Vector256.Load(p), beta, acc).Store(p);
 
@@ -401,6 +408,8 @@ internal static unsafe class CpuSgemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel6x16(int kc, float* a, float* b, float* c, nint ldc, float beta)
     {
+        // The C tile is needed only after the k loop: start fetching it now.
+        for (int i = 0; i < 6; i++) { PrefetchLine(c + i * ldc); PrefetchLine(c + i * ldc + 15); }
         Vector256<float> c00 = default; Vector256<float> c01 = default;
         Vector256<float> c10 = default; Vector256<float> c11 = default;
         Vector256<float> c20 = default; Vector256<float> c21 = default;
@@ -449,6 +458,8 @@ internal static unsafe class CpuSgemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel8x32(int kc, float* a, float* b, float* c, nint ldc, float beta)
     {
+        // The C tile is needed only after the k loop: start fetching it now.
+        for (int i = 0; i < 8; i++) { PrefetchLine(c + i * ldc); PrefetchLine(c + i * ldc + 31); }
         Vector512<float> c00 = default; Vector512<float> c01 = default;
         Vector512<float> c10 = default; Vector512<float> c11 = default;
         Vector512<float> c20 = default; Vector512<float> c21 = default;
