@@ -198,31 +198,43 @@ internal static unsafe class CpuSgemm
         bool splitRows = m >= n;
         int units = splitRows ? (m + mr - 1) / mr : (n + nr - 1) / nr;
         workers = Math.Min(workers, units);
-        if (workers <= 1)
+        if (workers <= 1 || !WorkerPool.TryEnter(workers, out var pool))
         {
             PackedSerial(kind, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
         }
-        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+        try
         {
-            int u0 = (int)((long)units * w / workers), u1 = (int)((long)units * (w + 1) / workers);
-            float* wa = (float*)pa, wb = (float*)pb, wc = (float*)pc;
+            nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
             if (splitRows)
             {
-                int r0 = u0 * mr, r1 = Math.Min(m, u1 * mr);
-                if (r1 <= r0) return;
-                PackedSerial(kind, transA, transB, r1 - r0, n, k, alpha,
-                    transA ? wa + r0 : wa + r0 * lda, lda, wb, ldb, beta, wc + r0 * ldc, ldc);
+                // Workers share one packed B block (each packs a slice of its panels) and own a range of rows.
+                Shape(kind, out _, out _, out int kcMax);
+                int ncBuf = (Math.Min(n, NC) + nr - 1) / nr * nr;
+                nint shared = (nint)Buffer(ref t_packB, Math.Min(k, kcMax) * ncBuf);
+                pool.Run(workers, w =>
+                {
+                    int r0 = (int)((long)units * w / workers) * mr, r1 = Math.Min(m, (int)((long)units * (w + 1) / workers) * mr);
+                    SharedB(kind, transA, transB, r0, r1, n, k, alpha, (float*)pa, lda, (float*)pb, ldb, beta, (float*)pc, ldc,
+                        (float*)shared, w, workers, pool.Barrier);
+                });
             }
             else
             {
-                int c0 = u0 * nr, c1 = Math.Min(n, u1 * nr);
-                if (c1 <= c0) return;
-                PackedSerial(kind, transA, transB, m, c1 - c0, k, alpha,
-                    wa, lda, transB ? wb + c0 * ldb : wb + c0, ldb, beta, wc + c0, ldc);
+                pool.Run(workers, w =>
+                {
+                    int c0 = (int)((long)units * w / workers) * nr, c1 = Math.Min(n, (int)((long)units * (w + 1) / workers) * nr);
+                    if (c1 <= c0) return;
+                    float* wa = (float*)pa, wb = (float*)pb, wc = (float*)pc;
+                    PackedSerial(kind, transA, transB, m, c1 - c0, k, alpha,
+                        wa, lda, transB ? wb + c0 * ldb : wb + c0, ldb, beta, wc + c0, ldc);
+                });
             }
-        });
+        }
+        finally
+        {
+            WorkerPool.Exit(pool);
+        }
     }
 
     private static float* Buffer(ref float[]? buf, int length)
@@ -232,60 +244,159 @@ internal static unsafe class CpuSgemm
         return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buf));
     }
 
+    private static void PackB(bool transB, float* b, nint ldb, int pc, int jc, int kc, int nc, int nr, float* dst, int q0, int q1)
+    {
+        int j0 = q0 * nr, j1 = Math.Min(nc, q1 * nr);
+        if (j1 <= j0) return;
+        if (transB) PackBTrans(b + (jc + j0) * ldb + pc, ldb, kc, j1 - j0, nr, dst + j0 * kc);
+        else PackBNoTrans(b + pc * ldb + jc + j0, ldb, kc, j1 - j0, nr, dst + j0 * kc);
+    }
+
     private static void PackedSerial(KernelKind kind, bool transA, bool transB, int m, int n, int k,
         float alpha, float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
     {
         Shape(kind, out int mr, out int nr, out int kcMax);
-        int kcBuf = Math.Min(k, kcMax);
         int ncBuf = (Math.Min(n, NC) + nr - 1) / nr * nr;
-        int mcBuf = (Math.Min(m, MC) + mr - 1) / mr * mr;
-        float* packB = Buffer(ref t_packB, kcBuf * ncBuf);
-        float* packA = Buffer(ref t_packA, kcBuf * mcBuf);
-        float* edge = stackalloc float[8 * 32];
-
+        float* packB = Buffer(ref t_packB, Math.Min(k, kcMax) * ncBuf);
         for (int jc = 0; jc < n; jc += NC)
         {
             int nc = Math.Min(NC, n - jc);
             for (int pc = 0; pc < k; pc += kcMax)
             {
                 int kc = Math.Min(kcMax, k - pc);
-                float betaBlock = pc == 0 ? beta : 1f;
-                if (transB) PackBTrans(b + jc * ldb + pc, ldb, kc, nc, nr, packB);
-                else PackBNoTrans(b + pc * ldb + jc, ldb, kc, nc, nr, packB);
-                for (int ic = 0; ic < m; ic += MC)
+                PackB(transB, b, ldb, pc, jc, kc, nc, nr, packB, 0, (nc + nr - 1) / nr);
+                Rows(kind, transA, 0, m, jc, nc, pc, kc, alpha, a, lda, packB, pc == 0 ? beta : 1f, c, ldc);
+            }
+        }
+    }
+
+    /// <summary>One worker of the row-split parallel GEMM: rows [r0, r1), B packed cooperatively into <paramref name="packB"/>.</summary>
+    private static void SharedB(KernelKind kind, bool transA, bool transB, int r0, int r1, int n, int k,
+        float alpha, float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc,
+        float* packB, int w, int workers, Barrier barrier)
+    {
+        Shape(kind, out _, out int nr, out int kcMax);
+        for (int jc = 0; jc < n; jc += NC)
+        {
+            int nc = Math.Min(NC, n - jc);
+            int panels = (nc + nr - 1) / nr;
+            for (int pc = 0; pc < k; pc += kcMax)
+            {
+                int kc = Math.Min(kcMax, k - pc);
+                PackB(transB, b, ldb, pc, jc, kc, nc, nr, packB, panels * w / workers, panels * (w + 1) / workers);
+                barrier.SignalAndWait();   // B block complete
+                Rows(kind, transA, r0, r1, jc, nc, pc, kc, alpha, a, lda, packB, pc == 0 ? beta : 1f, c, ldc);
+                barrier.SignalAndWait();   // everyone done reading it before the next block is packed
+            }
+        }
+    }
+
+    /// <summary>C[r0..r1, jc..jc+nc] (+)= alpha * A[r0..r1, pc..pc+kc] * packed B block.</summary>
+    private static void Rows(KernelKind kind, bool transA, int r0, int r1, int jc, int nc, int pc, int kc,
+        float alpha, float* a, nint lda, float* packB, float betaBlock, float* c, nint ldc)
+    {
+        Shape(kind, out int mr, out int nr, out _);
+        float* packA = Buffer(ref t_packA, kc * MC);
+        float* edge = stackalloc float[8 * 32];
+        for (int ic = r0; ic < r1; ic += MC)
+        {
+            int mcs = Math.Min(MC, r1 - ic);
+            if (transA) PackATrans(a + pc * lda + ic, lda, mcs, kc, mr, alpha, packA);
+            else PackANoTrans(a + ic * lda + pc, lda, mcs, kc, mr, alpha, packA);
+            for (int jr = 0; jr < nc; jr += nr)
+            {
+                int nrs = Math.Min(nr, nc - jr);
+                float* bp = packB + jr * kc;
+                for (int ir = 0; ir < mcs; ir += mr)
                 {
-                    int mcs = Math.Min(MC, m - ic);
-                    if (transA) PackATrans(a + pc * lda + ic, lda, mcs, kc, mr, alpha, packA);
-                    else PackANoTrans(a + ic * lda + pc, lda, mcs, kc, mr, alpha, packA);
-                    for (int jr = 0; jr < nc; jr += nr)
+                    int mrs = Math.Min(mr, mcs - ir);
+                    float* ap = packA + ir * kc;
+                    float* ct = c + (ic + ir) * ldc + jc + jr;
+                    if (mrs == mr && nrs == nr)
                     {
-                        int nrs = Math.Min(nr, nc - jr);
-                        float* bp = packB + jr * kc;
-                        for (int ir = 0; ir < mcs; ir += mr)
+                        if (kind == KernelKind.V512x8x32) Kernel8x32(kc, ap, bp, ct, ldc, betaBlock);
+                        else Kernel6x16(kc, ap, bp, ct, ldc, betaBlock);
+                    }
+                    else
+                    {
+                        if (kind == KernelKind.V512x8x32) Kernel8x32(kc, ap, bp, edge, nr, 0f);
+                        else Kernel6x16(kc, ap, bp, edge, nr, 0f);
+                        for (int i = 0; i < mrs; i++)
                         {
-                            int mrs = Math.Min(mr, mcs - ir);
-                            float* ap = packA + ir * kc;
-                            float* ct = c + (ic + ir) * ldc + jc + jr;
-                            if (mrs == mr && nrs == nr)
-                            {
-                                if (kind == KernelKind.V512x8x32) Kernel8x32(kc, ap, bp, ct, ldc, betaBlock);
-                                else Kernel6x16(kc, ap, bp, ct, ldc, betaBlock);
-                            }
-                            else
-                            {
-                                if (kind == KernelKind.V512x8x32) Kernel8x32(kc, ap, bp, edge, nr, 0f);
-                                else Kernel6x16(kc, ap, bp, edge, nr, 0f);
-                                for (int i = 0; i < mrs; i++)
-                                {
-                                    float* crow = ct + i * ldc;
-                                    float* erow = edge + i * nr;
-                                    if (betaBlock == 0f) for (int j = 0; j < nrs; j++) crow[j] = erow[j];
-                                    else for (int j = 0; j < nrs; j++) crow[j] = MathF.FusedMultiplyAdd(betaBlock, crow[j], erow[j]);
-                                }
-                            }
+                            float* crow = ct + i * ldc;
+                            float* erow = edge + i * nr;
+                            if (betaBlock == 0f) for (int j = 0; j < nrs; j++) crow[j] = erow[j];
+                            else for (int j = 0; j < nrs; j++) crow[j] = MathF.FusedMultiplyAdd(betaBlock, crow[j], erow[j]);
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Dedicated GEMM worker threads (the caller is worker 0), so the cooperative path can use a barrier without
+    /// depending on thread-pool availability. One GEMM at a time uses it; a concurrent caller runs serially.
+    /// </summary>
+    private sealed class WorkerPool
+    {
+        private static WorkerPool? s_pool;
+        private static int s_busy;
+
+        private readonly int _count;
+        private readonly SemaphoreSlim[] _start;
+        private readonly CountdownEvent _done;
+        private Action<int>? _body;
+        private Exception? _error;
+        public Barrier Barrier { get; private set; } = new(1);
+
+        private WorkerPool(int count)
+        {
+            _count = count;
+            _start = new SemaphoreSlim[count - 1];
+            _done = new CountdownEvent(count - 1);
+            for (int i = 1; i < count; i++)
+            {
+                int w = i;
+                _start[i - 1] = new SemaphoreSlim(0);
+                new Thread(() => Loop(w)) { IsBackground = true, Name = $"NativeGan.Sgemm.{w}" }.Start();
+            }
+        }
+
+        public static bool TryEnter(int workers, out WorkerPool pool)
+        {
+            pool = null!;
+            if (Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return false;
+            if (s_pool == null || s_pool._count < workers) s_pool = new WorkerPool(workers);   // grows once, then reused
+            pool = s_pool;
+            return true;
+        }
+
+        public static void Exit(WorkerPool pool) => Volatile.Write(ref s_busy, 0);
+
+        /// <summary>Runs body(0 .. workers-1): 0 on the caller, the rest on the pool's threads.</summary>
+        public void Run(int workers, Action<int> body)
+        {
+            if (Barrier.ParticipantCount != workers) Barrier = new Barrier(workers);
+            _body = body;
+            _error = null;
+            _done.Reset(workers - 1);
+            for (int i = 0; i < workers - 1; i++) _start[i].Release();
+            try { body(0); }
+            catch (Exception e) { _error ??= e; }
+            _done.Wait();
+            _body = null;
+            if (_error != null) throw new AggregateException("Sgemm worker failed.", _error);
+        }
+
+        private void Loop(int w)
+        {
+            while (true)
+            {
+                _start[w - 1].Wait();
+                try { _body!(w); }
+                catch (Exception e) { Interlocked.CompareExchange(ref _error, e, null); }
+                finally { _done.Signal(); }
             }
         }
     }
