@@ -152,7 +152,7 @@ public class GemmTests
         { 20, 70, 17, 2, true, true },
     };
 
-    private static void RunKernel(bool tiled, int m, int n, int k, int batch, bool ta, bool tb, float alpha, float beta, int seed)
+    private static void RunKernel(string kernelName, int m, int n, int k, int batch, bool ta, bool tb, float alpha, float beta, int seed)
     {
         int lda = (ta ? m : k) + 1, ldb = (tb ? k : n) + 2, ldc = n + 3;
         long sa = (long)(ta ? k : m) * lda + 5, sb = (long)(tb ? n : k) * ldb + 7, sc = (long)m * ldc + 1;
@@ -175,10 +175,15 @@ public class GemmTests
         using var da = accelerator.Allocate1D(a);
         using var db = accelerator.Allocate1D(b);
         using var dc = accelerator.Allocate1D(c0);
-        if (tiled)
+        if (kernelName == "Tiled")
         {
             var kernel = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>(GemmKernels.Tiled);
             kernel(GemmLaunch.Tiled(p, batch), da.View, db.View, dc.View, p);
+        }
+        else if (kernelName == "Tiled128")
+        {
+            var kernel = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>(GemmKernels.Tiled128);
+            kernel(GemmLaunch.Tiled128(p, batch), da.View, db.View, dc.View, p);
         }
         else
         {
@@ -187,22 +192,30 @@ public class GemmTests
             kernel(GemmLaunch.Naive(p, batch, maxGroups: 3), da.View, db.View, dc.View, p, batch);
         }
         accelerator.Synchronize();
-        AssertClose(expected, dc.GetAsArray1D(), $"{(tiled ? "Tiled" : "Naive")} ta={ta} tb={tb} {m}x{n}x{k} batch {batch}");
+        AssertClose(expected, dc.GetAsArray1D(), $"{kernelName} ta={ta} tb={tb} {m}x{n}x{k} batch {batch}");
     }
 
     [Theory]
     [MemberData(nameof(KernelCases))]
     public void IlgpuNaive_MatchesReference(int m, int n, int k, int batch, bool ta, bool tb)
     {
-        RunKernel(false, m, n, k, batch, ta, tb, 1f, 0f, m + n + k);
-        RunKernel(false, m, n, k, batch, ta, tb, 2f, 0.5f, m + n + k + 1);
+        RunKernel("Naive", m, n, k, batch, ta, tb, 1f, 0f, m + n + k);
+        RunKernel("Naive", m, n, k, batch, ta, tb, 2f, 0.5f, m + n + k + 1);
     }
 
     [Theory]
     [MemberData(nameof(KernelCases))]
     public void IlgpuTiled_MatchesReference(int m, int n, int k, int batch, bool ta, bool tb)
     {
-        RunKernel(true, m, n, k, batch, ta, tb, 1f, 0f, m + n + k);
-        RunKernel(true, m, n, k, batch, ta, tb, 2f, 0.5f, m + n + k + 1);
+        RunKernel("Tiled", m, n, k, batch, ta, tb, 1f, 0f, m + n + k);
+        RunKernel("Tiled", m, n, k, batch, ta, tb, 2f, 0.5f, m + n + k + 1);
+    }
+
+    [Theory]
+    [MemberData(nameof(KernelCases))]
+    public void IlgpuTiled128_MatchesReference(int m, int n, int k, int batch, bool ta, bool tb)
+    {
+        RunKernel("Tiled128", m, n, k, batch, ta, tb, 1f, 0f, m + n + k);
+        RunKernel("Tiled128", m, n, k, batch, ta, tb, 2f, 0.5f, m + n + k + 1);
     }
 }

@@ -34,10 +34,9 @@ internal static unsafe class CpuSgemm
     internal const long SmallThreshold = 32 * 1024;
 
     /// <summary>From this many multiply-adds on, the work is split over the cores.</summary>
-    internal static long ParallelThreshold = 4L * 1024 * 1024;
+    internal const long ParallelThreshold = 4L * 1024 * 1024;
 
-    internal static int MC = 192;    // rows of A per packed block (multiple of 6 and 8); 192 x 256 x 4 B = 192 KiB, L2
-    internal static int KC256 = 256;
+    private const int MC = 192;    // rows of A per packed block (multiple of 6 and 8); 192 x 256 x 4 B = 192 KiB, L2
     private const int NC = 4096;   // columns of B per packed block (L3)
 
     [ThreadStatic] private static float[]? t_packA;
@@ -187,7 +186,7 @@ internal static unsafe class CpuSgemm
     private static void Shape(KernelKind kind, out int mr, out int nr, out int kcMax)
     {
         if (kind == KernelKind.V512x8x32) { mr = 8; nr = 32; kcMax = 192; }   // B micro-panel 192 x 32 x 4 B = 24 KiB (L1)
-        else { mr = 6; nr = 16; kcMax = KC256; }                                // B micro-panel 256 x 16 x 4 B = 16 KiB (L1)
+        else { mr = 6; nr = 16; kcMax = 256; }                                // B micro-panel 256 x 16 x 4 B = 16 KiB (L1)
     }
 
     private static void Packed(KernelKind kind, bool parallel, bool transA, bool transB, int m, int n, int k,

@@ -22,6 +22,17 @@ internal static class GemmLaunch
         return new KernelConfig(new Index3D(gx, gy, Math.Max(1, batch)), new Index3D(GemmKernels.TiledThreads, 1, 1));
     }
 
+    /// <summary>Grid (ceil(N / 128), ceil(M / 128), batch) of 256-thread groups for <see cref="GemmKernels.Tiled128"/>.</summary>
+    public static KernelConfig Tiled128(in GemmParams p, int batch)
+    {
+        Check(p, batch);
+        if (batch > 65535)
+            throw new ArgumentOutOfRangeException(nameof(batch), $"Gemm Tiled128: batch goes in grid Z, at most 65535, got {batch}.");
+        int gx = Math.Max(1, (p.N + GemmKernels.Tiled128N - 1) / GemmKernels.Tiled128N);
+        int gy = Math.Max(1, (p.M + GemmKernels.Tiled128M - 1) / GemmKernels.Tiled128M);
+        return new KernelConfig(new Index3D(gx, gy, Math.Max(1, batch)), new Index3D(GemmKernels.Tiled128Threads, 1, 1));
+    }
+
     /// <summary>1D grid of 256-thread groups for <see cref="GemmKernels.Naive"/>, capped at <paramref name="maxGroups"/>.</summary>
     public static KernelConfig Naive(in GemmParams p, int batch, int maxGroups = NaiveMaxGroups)
     {
