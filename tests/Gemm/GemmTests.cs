@@ -8,7 +8,31 @@ using Xunit;
 
 namespace NativeGan.Tests.Gemm;
 
-public class GemmTests
+/// <summary>One ILGPU CPU accelerator (simulating an NVIDIA-like device, 1024 threads per group) and its loaded kernels, shared by the tests.</summary>
+public sealed class IlgpuCpuFixture : IDisposable
+{
+    public Context Context { get; } = Context.Create(builder => builder.CPU(CPUDeviceKind.Nvidia));
+    public Accelerator Accelerator { get; }
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams, int> Naive { get; }
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams> Tiled { get; }
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams> Tiled128 { get; }
+
+    public IlgpuCpuFixture()
+    {
+        Accelerator = Context.CreateCPUAccelerator(0);
+        Naive = Accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams, int>(GemmKernels.Naive);
+        Tiled = Accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>(GemmKernels.Tiled);
+        Tiled128 = Accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>(GemmKernels.Tiled128);
+    }
+
+    public void Dispose()
+    {
+        Accelerator.Dispose();
+        Context.Dispose();
+    }
+}
+
+public class GemmTests(IlgpuCpuFixture ilgpu) : IClassFixture<IlgpuCpuFixture>
 {
     private static float[] Random(int length, int seed)
     {
@@ -152,7 +176,7 @@ public class GemmTests
         { 20, 70, 17, 2, true, true },
     };
 
-    private static void RunKernel(string kernelName, int m, int n, int k, int batch, bool ta, bool tb, float alpha, float beta, int seed)
+    private void RunKernel(string kernelName, int m, int n, int k, int batch, bool ta, bool tb, float alpha, float beta, int seed)
     {
         int lda = (ta ? m : k) + 1, ldb = (tb ? k : n) + 2, ldc = n + 3;
         long sa = (long)(ta ? k : m) * lda + 5, sb = (long)(tb ? n : k) * ldb + 7, sc = (long)m * ldc + 1;
@@ -170,27 +194,17 @@ public class GemmTests
             CpuSgemm.SgemmNaive(ta, tb, m, n, k, alpha, a, (int)(p.OffsetA + z * sa), lda, b, (int)(p.OffsetB + z * sb), ldb,
                 beta, expected, (int)(p.OffsetC + z * sc), ldc);
 
-        using var context = Context.Create(builder => builder.CPU(CPUDeviceKind.Nvidia));
-        using var accelerator = context.CreateCPUAccelerator(0);
+        var accelerator = ilgpu.Accelerator;
         using var da = accelerator.Allocate1D(a);
         using var db = accelerator.Allocate1D(b);
         using var dc = accelerator.Allocate1D(c0);
         if (kernelName == "Tiled")
-        {
-            var kernel = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>(GemmKernels.Tiled);
-            kernel(GemmLaunch.Tiled(p, batch), da.View, db.View, dc.View, p);
-        }
+            ilgpu.Tiled(GemmLaunch.Tiled(p, batch), da.View, db.View, dc.View, p);
         else if (kernelName == "Tiled128")
-        {
-            var kernel = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>(GemmKernels.Tiled128);
-            kernel(GemmLaunch.Tiled128(p, batch), da.View, db.View, dc.View, p);
-        }
+            ilgpu.Tiled128(GemmLaunch.Tiled128(p, batch), da.View, db.View, dc.View, p);
         else
-        {
-            var kernel = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams, int>(GemmKernels.Naive);
             // Few groups, so the grid-stride loop is exercised too.
-            kernel(GemmLaunch.Naive(p, batch, maxGroups: 3), da.View, db.View, dc.View, p, batch);
-        }
+            ilgpu.Naive(GemmLaunch.Naive(p, batch, maxGroups: 3), da.View, db.View, dc.View, p, batch);
         accelerator.Synchronize();
         AssertClose(expected, dc.GetAsArray1D(), $"{kernelName} ta={ta} tb={tb} {m}x{n}x{k} batch {batch}");
     }
