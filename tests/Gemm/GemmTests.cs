@@ -66,7 +66,7 @@ public class GemmTests(IlgpuCpuFixture ilgpu) : IClassFixture<IlgpuCpuFixture>
     public static TheoryData<int, int, int> Shapes() => new()
     {
         { 1, 1, 1 }, { 7, 13, 5 }, { 65, 33, 17 }, { 130, 70, 300 }, { 1, 200, 3 }, { 200, 1, 40 }, { 6, 16, 1 },
-        { 33, 47, 600 }, { 300, 250, 70 },
+        { 33, 47, 600 }, { 300, 250, 70 }, { 32, 790, 300 },
     };
 
     private delegate void Gemm(bool ta, bool tb, int m, int n, int k, float alpha, float[] a, int ao, int lda,

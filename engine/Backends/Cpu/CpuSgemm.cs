@@ -36,6 +36,9 @@ internal static unsafe class CpuSgemm
     /// <summary>From this many multiply-adds on, the work is split over the cores.</summary>
     internal const long ParallelThreshold = 4L * 1024 * 1024;
 
+    /// <summary>Up to this many rows of C, a non-transposed B is read in place rather than packed.</summary>
+    private const int DirectBMaxRows = 48;
+
     private const int MC = 192;    // rows of A per packed block (multiple of 6 and 8); 192 x 256 x 4 B = 192 KiB, L2
     private const int NC = 4096;   // columns of B per packed block (L3)
 
@@ -263,8 +266,19 @@ internal static unsafe class CpuSgemm
             for (int pc = 0; pc < k; pc += kcMax)
             {
                 int kc = Math.Min(kcMax, k - pc);
-                PackB(transB, b, ldb, pc, jc, kc, nc, nr, packB, 0, (nc + nr - 1) / nr);
-                Rows(kind, transA, 0, m, jc, nc, pc, kc, alpha, a, lda, packB, pc == 0 ? beta : 1f, c, ldc);
+                if (!transB && m <= DirectBMaxRows)
+                {
+                    // Few rows of C: each B panel is used only a few times, so read B in place instead of packing
+                    // it (only the partial last panel is packed, zero padded).
+                    int full = nc / nr * nr;
+                    if (full < nc) PackBNoTrans(b + pc * ldb + jc + full, ldb, kc, nc - full, nr, packB);
+                    Rows(kind, transA, 0, m, jc, nc, pc, kc, alpha, a, lda, packB, pc == 0 ? beta : 1f, c, ldc, b + pc * ldb + jc, ldb);
+                }
+                else
+                {
+                    PackB(transB, b, ldb, pc, jc, kc, nc, nr, packB, 0, (nc + nr - 1) / nr);
+                    Rows(kind, transA, 0, m, jc, nc, pc, kc, alpha, a, lda, packB, pc == 0 ? beta : 1f, c, ldc);
+                }
             }
         }
     }
@@ -291,8 +305,12 @@ internal static unsafe class CpuSgemm
     }
 
     /// <summary>C[r0..r1, jc..jc+nc] (+)= alpha * A[r0..r1, pc..pc+kc] * packed B block.</summary>
+    /// <remarks>
+    /// With <paramref name="directB"/> set (B not transposed, few rows of C), full micro-panels are read from B in
+    /// place (row stride <paramref name="ldb"/>) and <paramref name="packB"/> holds only the partial last panel.
+    /// </remarks>
     private static void Rows(KernelKind kind, bool transA, int r0, int r1, int jc, int nc, int pc, int kc,
-        float alpha, float* a, nint lda, float* packB, float betaBlock, float* c, nint ldc)
+        float alpha, float* a, nint lda, float* packB, float betaBlock, float* c, nint ldc, float* directB = null, nint ldb = 0)
     {
         Shape(kind, out int mr, out int nr, out _);
         float* packA = Buffer(ref t_packA, kc * MC);
@@ -306,6 +324,12 @@ internal static unsafe class CpuSgemm
             {
                 int nrs = Math.Min(nr, nc - jr);
                 float* bp = packB + jr * kc;
+                nint bs = nr;
+                if (directB != null)
+                {
+                    if (nrs == nr) { bp = directB + jr; bs = ldb; }
+                    else bp = packB;
+                }
                 for (int ir = 0; ir < mcs; ir += mr)
                 {
                     int mrs = Math.Min(mr, mcs - ir);
@@ -313,13 +337,13 @@ internal static unsafe class CpuSgemm
                     float* ct = c + (ic + ir) * ldc + jc + jr;
                     if (mrs == mr && nrs == nr)
                     {
-                        if (kind == KernelKind.V512x8x32) Kernel8x32(kc, ap, bp, ct, ldc, betaBlock);
-                        else Kernel6x16(kc, ap, bp, ct, ldc, betaBlock);
+                        if (kind == KernelKind.V512x8x32) Kernel8x32(kc, ap, bp, bs, ct, ldc, betaBlock);
+                        else Kernel6x16(kc, ap, bp, bs, ct, ldc, betaBlock);
                     }
                     else
                     {
-                        if (kind == KernelKind.V512x8x32) Kernel8x32(kc, ap, bp, edge, nr, 0f);
-                        else Kernel6x16(kc, ap, bp, edge, nr, 0f);
+                        if (kind == KernelKind.V512x8x32) Kernel8x32(kc, ap, bp, bs, edge, nr, 0f);
+                        else Kernel6x16(kc, ap, bp, bs, edge, nr, 0f);
                         for (int i = 0; i < mrs; i++)
                         {
                             float* crow = ct + i * ldc;
@@ -516,7 +540,7 @@ internal static unsafe class CpuSgemm
         => Vector512.FusedMultiplyAdd(Vector512.Load(p), beta, acc).Store(p);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel6x16(int kc, float* a, float* b, float* c, nint ldc, float beta)
+    private static void Kernel6x16(int kc, float* a, float* b, nint bs, float* c, nint ldc, float beta)
     {
         // The C tile is needed only after the k loop: start fetching it now.
         for (int i = 0; i < 6; i++) { PrefetchLine(c + i * ldc); PrefetchLine(c + i * ldc + 15); }
@@ -542,7 +566,7 @@ internal static unsafe class CpuSgemm
             Vector256<float> a5 = Vector256.Create(a[5]);
             c50 = Vector256.FusedMultiplyAdd(a5, b0, c50); c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
             a += 6;
-            b += 16;
+            b += bs;
         }
         if (beta == 0f)
         {
@@ -566,7 +590,7 @@ internal static unsafe class CpuSgemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel8x32(int kc, float* a, float* b, float* c, nint ldc, float beta)
+    private static void Kernel8x32(int kc, float* a, float* b, nint bs, float* c, nint ldc, float beta)
     {
         // The C tile is needed only after the k loop: start fetching it now.
         for (int i = 0; i < 8; i++) { PrefetchLine(c + i * ldc); PrefetchLine(c + i * ldc + 31); }
@@ -598,7 +622,7 @@ internal static unsafe class CpuSgemm
             Vector512<float> a7 = Vector512.Create(a[7]);
             c70 = Vector512.FusedMultiplyAdd(a7, b0, c70); c71 = Vector512.FusedMultiplyAdd(a7, b1, c71);
             a += 8;
-            b += 32;
+            b += bs;
         }
         if (beta == 0f)
         {
