@@ -13,12 +13,15 @@ namespace NativeGan.Backends.Cpu;
 /// k x n or n x k. beta == 0 overwrites C without reading it.
 /// </summary>
 /// <remarks>
-/// The fast path is the BLIS loop nest: B is packed into kc x NR micro-panels (one L1-resident panel at a
-/// time), alpha * A into MR x kc micro-panels (an mc x kc block kept in L2), and a register-blocked
-/// micro-kernel (8x32 with Vector512, 6x16 with Vector256 + FMA) keeps the whole C tile in locals.
-/// Big problems are split over the cores by rows (or columns when n > m); every worker packs its own panels
-/// into [ThreadStatic] pinned buffers, so steady state allocates nothing. Tiny problems take a plain SIMD
-/// loop on the calling thread.
+/// The fast path is the BLIS loop nest (jc: NC columns, pc: KC of k, ic: MC rows, jr: NR, ir: MR): B is packed
+/// into kc x NR micro-panels (the one in use stays in L1), alpha * A into MR x kc micro-panels (an MC x kc block
+/// kept in L2), and a register-blocked micro-kernel (8x32 with Vector512, 6x16 with Vector256 + FMA) keeps the
+/// whole C tile in locals, prefetches it during the k loop and applies beta once per K block.
+/// Big problems (m*n*k >= ParallelThreshold) run on dedicated worker threads plus the caller: split by rows,
+/// the workers pack one shared B block cooperatively (a barrier per K block) and each packs its own A; split by
+/// columns (n > m) they work independently. Packing buffers are [ThreadStatic] pinned arrays, so steady state
+/// allocates nothing. With few rows of C (<= 48) a non-transposed B is read in place instead of packed, and
+/// tiny problems (m*n*k <= 32K) take plain TensorPrimitives loops on the calling thread.
 /// </remarks>
 internal static unsafe class CpuSgemm
 {
