@@ -479,14 +479,48 @@ internal static unsafe class CpuSgemm
         {
             int w = Math.Min(nr, nc - j0);
             float* d = dst + j0 * kc;
+            int p0 = 0;
+            if (w == nr && Avx.IsSupported)
+            {
+                // 8 x 8 register transposes: 8 stored rows x 8 k values -> 8 panel rows of 8 columns.
+                for (; p0 + 8 <= kc; p0 += 8)
+                    for (int jj = 0; jj < nr; jj += 8)
+                        Transpose8x8(b + (j0 + jj) * ldb + p0, ldb, d + p0 * nr + jj, nr);
+            }
             for (int j = 0; j < w; j++)
             {
                 float* s = b + (j0 + j) * ldb;
-                for (int p = 0; p < kc; p++) d[p * nr + j] = s[p];
+                for (int p = p0; p < kc; p++) d[p * nr + j] = s[p];
             }
             for (int j = w; j < nr; j++)
                 for (int p = 0; p < kc; p++) d[p * nr + j] = 0f;
         }
+    }
+
+    /// <summary>dst[q * ldd + i] = src[i * lds + q] for i, q in 0..7.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, nint lds, float* dst, nint ldd)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + lds);
+        Vector256<float> r2 = Avx.LoadVector256(src + 2 * lds), r3 = Avx.LoadVector256(src + 3 * lds);
+        Vector256<float> r4 = Avx.LoadVector256(src + 4 * lds), r5 = Avx.LoadVector256(src + 5 * lds);
+        Vector256<float> r6 = Avx.LoadVector256(src + 6 * lds), r7 = Avx.LoadVector256(src + 7 * lds);
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + ldd, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2 * ldd, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3 * ldd, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4 * ldd, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5 * ldd, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6 * ldd, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7 * ldd, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     // Packed A (scaled by alpha): micro-panel q (rows q*mr ..) at dst + q*mr*kc, element (i, p) at p*mr + i; zero padded.
