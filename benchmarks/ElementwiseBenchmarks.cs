@@ -17,7 +17,7 @@ public class ElementwiseBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var g = new NativeGan.Random.Generator(1);
+        var g = new NativeGan.Generator(1);
         a = Tensor.Rand(new[] { N }, Device.Cpu, g, -1f, 1f);
         b = Tensor.Rand(new[] { N }, Device.Cpu, g, -1f, 1f);
     }

@@ -22,7 +22,7 @@ internal sealed class ElementwiseCase(ElementwiseOp op, int n) : KernelCase
 
     public override void Setup(Device device)
     {
-        var g = new NativeGan.Random.Generator(0xBE7C4);
+        var g = new NativeGan.Generator(0xBE7C4);
         // Sum gets positive inputs so that its relative tolerance (1e-5) means something: at 64K a single
         // dropped element shows, at 64M a dropped block of ~1000.
         a = Tensor.Rand(new[] { n }, device, g, op == ElementwiseOp.Sum ? 0f : -1f, 1f);

@@ -14,7 +14,7 @@ internal sealed class GemmCase(int size) : KernelCase
 
     public override void Setup(Device device)
     {
-        var g = new NativeGan.Random.Generator(0x6E33);
+        var g = new NativeGan.Generator(0x6E33);
         a = Tensor.Rand(new[] { size, size }, device, g, -1f, 1f);
         b = Tensor.Rand(new[] { size, size }, device, g, -1f, 1f);
     }
