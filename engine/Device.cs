@@ -91,7 +91,7 @@ public sealed class Device
                 if (ilgpuCpu != null) return ilgpuCpu;
                 var context = IlgpuContext;
                 var accelerator = context.CreateCPUAccelerator(0);
-                var d = new Device(DeviceKind.IlgpuCpu, 0, "ILGPU CPU accelerator (kernel emulation)", accelerator.MemorySize, null);
+                var d = new Device(DeviceKind.IlgpuCpu, 0, "ILGPU CPU accelerator emulating an NVIDIA GPU (warps of 32, groups up to 1024)", accelerator.MemorySize, null);
                 d.Backend = new IlgpuBackend(d, accelerator);
                 return ilgpuCpu = d;
             }
@@ -197,7 +197,7 @@ public sealed class Device
         {
             lock (Gate)
             {
-                return ilgpuContext ??= Context.Create(b => b.Cuda().CPU().Optimize(OptimizationLevel.O1).Profiling());
+                return ilgpuContext ??= Context.Create(b => b.Cuda().CPU(CPUDeviceKind.Nvidia).Optimize(OptimizationLevel.O1).Profiling());
             }
         }
     }
