@@ -35,7 +35,7 @@ public abstract class Module : IDisposable
     /// Registers a parameter (null registers the name with no tensor, as PyTorch's bias=None; it is skipped by
     /// every enumeration). The tensor becomes a leaf that requires grad, owned by this module (taken out of any scope).
     /// </summary>
-    protected Tensor? RegisterParameter(string name, Tensor? tensor)
+    public Tensor? RegisterParameter(string name, Tensor? tensor)
     {
         CheckName(name, "RegisterParameter");
         if (tensor != null)
@@ -54,7 +54,7 @@ public abstract class Module : IDisposable
     /// Registers a buffer: state that is saved in the state dict but not trained (running statistics, spectral-norm
     /// vectors). Non-persistent buffers are left out of the state dict. Owned by this module.
     /// </summary>
-    protected Tensor? RegisterBuffer(string name, Tensor? tensor, bool persistent = true)
+    public Tensor? RegisterBuffer(string name, Tensor? tensor, bool persistent = true)
     {
         CheckName(name, "RegisterBuffer");
         if (tensor != null)
@@ -70,7 +70,7 @@ public abstract class Module : IDisposable
     }
 
     /// <summary>Registers a child module under <paramref name="name"/>; its keys get the prefix "name.".</summary>
-    protected T RegisterModule<T>(string name, T module) where T : Module
+    public T RegisterModule<T>(string name, T module) where T : Module
     {
         ArgumentNullException.ThrowIfNull(module);
         CheckName(name, "RegisterModule");
@@ -118,7 +118,7 @@ public abstract class Module : IDisposable
     }
 
     /// <summary>The parameter called <paramref name="name"/> (or its computed value), null when registered as null.</summary>
-    protected Tensor? Param(string name)
+    public Tensor? Param(string name)
     {
         if (computed.TryGetValue(name, out var f)) return f();
         if (parameters.TryGetValue(name, out var t)) return t;
@@ -126,12 +126,12 @@ public abstract class Module : IDisposable
     }
 
     /// <summary>The buffer called <paramref name="name"/>, null when registered as null.</summary>
-    protected Tensor? Buffer(string name) =>
+    public Tensor? Buffer(string name) =>
         buffers.TryGetValue(name, out var t) ? t
         : throw new KeyNotFoundException($"{GetType().Name} has no buffer '{name}'; it has {Join(buffers.Keys)}.");
 
     /// <summary>Replaces a registered buffer's tensor (disposing the old one unless it is the same tensor).</summary>
-    protected void SetBuffer(string name, Tensor? tensor)
+    public void SetBuffer(string name, Tensor? tensor)
     {
         if (!buffers.TryGetValue(name, out var old))
             throw new KeyNotFoundException($"SetBuffer: {GetType().Name} has no buffer '{name}'; it has {Join(buffers.Keys)}.");

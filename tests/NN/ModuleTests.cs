@@ -319,3 +319,30 @@ public class ModuleTests
         Assert.True(w.IsDisposed);
     }
 }
+
+public class ParametrizationTests
+{
+    /// <summary>What the spectral-norm wrapper does to a conv: weight becomes computed from weight_orig and a u buffer.</summary>
+    [Fact]
+    public void ComputedParameterReplacesWeightWithPyTorchKeys()
+    {
+        using var seq = new Sequential(new Linear(3, 2, generator: new NativeGan.Random.Generator(1)));
+        var inner = seq[0];
+        var w = inner.RemoveParameter("weight")!;
+        inner.RegisterParameter("weight_orig", w);
+        inner.RegisterBuffer("weight_u", Tensor.Ones(new[] { 2 }, Device.Cpu));
+        inner.SetComputedParameter("weight", () => inner.Param("weight_orig")!.Mul(2f));
+        Assert.Equal(new[] { "0.bias", "0.weight_orig", "0.weight_u" }, seq.StateDict().Keys.ToArray());
+
+        using var scope = Tensor.Scope();
+        var x = Tensor.Ones(new[] { 1, 3 }, Device.Cpu);
+        var wv = w.ToArray();
+        var b = inner.Param("bias")!.ToArray();
+        var y = seq.Forward(x).ToArray();
+        for (int o = 0; o < 2; o++) Assert.Equal(2f * (wv[3 * o] + wv[3 * o + 1] + wv[3 * o + 2]) + b[o], y[o], 5);
+        seq.Forward(x).Sum().Backward();
+        Assert.NotNull(w.Grad);
+        seq.ZeroGrad();
+        Assert.Throws<InvalidOperationException>(() => inner.SetComputedParameter("bias", () => x));
+    }
+}
