@@ -1,6 +1,11 @@
 
 namespace NativeGan.Tests.Engine;
 
+/// <summary>Runs alone: the device-wide live-byte counts these tests compare would move with any test running beside them.</summary>
+[CollectionDefinition(nameof(MemoryTests), DisableParallelization = true)]
+public sealed class MemoryTestsCollection;
+
+[Collection(nameof(MemoryTests))]
 public class MemoryTests
 {
     /// <summary>
