@@ -83,7 +83,7 @@ public static class PoolKernels
                 for (int ix = w0; ix < w1; ix++)
                 {
                     float v = x[plane + iy * w.W + ix];
-                    if (v > best || v != v)
+                    if (v > best || float.IsNaN(v))
                     {
                         best = v;
                         bestAt = iy * w.W + ix;

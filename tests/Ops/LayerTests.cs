@@ -233,4 +233,13 @@ public class LayerTests
                 Assert.True(Math.Abs(a[i] - b[i]) <= 1e-5 + 1e-4 * Math.Abs(a[i]), $"{name} {what}[{i}]: cpu {a[i]}, ilgpu {b[i]}");
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Devices))]
+    public void MaxPoolPropagatesNaN(string device)
+    {
+        using var s = Tensor.Scope();
+        var x = Tensor.FromArray(new float[] { 1, float.NaN, 3, 4 }, new[] { 1, 1, 2, 2 }, Dev(device));
+        Assert.True(float.IsNaN(x.MaxPool2d(2).Item()));
+    }
 }
