@@ -75,7 +75,8 @@ public static class FixtureRunner
             if (!ShapeUtil.SameShape(expected.Shape, outTensor.ShapeArray))
                 return new FixtureResult(name, op, comparisons, $"{outName}: shape {ShapeUtil.Format(outTensor.ShapeArray)}, expected {ShapeUtil.Format(expected.Shape)}");
             comparisons.Add(Compare(outName, expected.Data, outTensor.ToArray(), rtol, atol));
-            string goutName = "gout" + outName[3..];
+            // "out" -> "gout", "out_d" -> "gout_d"; other names (e.g. "u", "running_mean") have no upstream gradient.
+            string goutName = outName.StartsWith("out", StringComparison.Ordinal) ? "gout" + outName[3..] : "gout." + outName;
             if (file.Tensors.TryGetValue(goutName, out var gout) && outTensor.RequiresGrad)
             {
                 gradTargets.Add(outTensor);
