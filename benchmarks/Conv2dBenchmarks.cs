@@ -15,7 +15,7 @@ public class Conv2dBenchmarks
     public void Setup()
     {
         var device = Device.Cpu;
-        var gen = new NativeGan.Random.Generator(0);
+        var gen = new NativeGan.Generator(0);
         x = Tensor.Randn(new[] { 16, 64, 32, 32 }, device, gen).DetachFromScope().RequireGrad();
         weight = Tensor.Randn(new[] { 64, 64, 3, 3 }, device, gen).Mul(0.05f).Detach().DetachFromScope().RequireGrad();
         gradOutput = Tensor.Randn(new[] { 16, 64, 32, 32 }, device, gen).DetachFromScope();

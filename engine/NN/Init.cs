@@ -1,4 +1,3 @@
-using NativeGan.Random;
 
 namespace NativeGan.NN;
 

@@ -1,6 +1,5 @@
 using NativeGan.IO;
 using NativeGan.NN;
-using NativeGan.Random;
 
 namespace NativeGan.Tests.NN;
 
@@ -326,7 +325,7 @@ public class ParametrizationTests
     [Fact]
     public void ComputedParameterReplacesWeightWithPyTorchKeys()
     {
-        using var seq = new Sequential(new Linear(3, 2, generator: new NativeGan.Random.Generator(1)));
+        using var seq = new Sequential(new Linear(3, 2, generator: new NativeGan.Generator(1)));
         var inner = seq[0];
         var w = inner.RemoveParameter("weight")!;
         inner.RegisterParameter("weight_orig", w);

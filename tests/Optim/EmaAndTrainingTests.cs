@@ -1,6 +1,5 @@
 using NativeGan.NN;
 using NativeGan.Optim;
-using NativeGan.Random;
 
 namespace NativeGan.Tests.Optim;
 

@@ -1,5 +1,4 @@
 using NativeGan.Optim;
-using NativeGan.Random;
 using NativeGan.Tests.Fixtures;
 
 namespace NativeGan.Tests.Optim;
