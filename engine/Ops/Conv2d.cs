@@ -15,8 +15,15 @@ public sealed partial class Tensor
 
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups = 1)
     {
-        const string op = "conv2d";
         var a = new ConvArgs(stride.H, stride.W, padding.H, padding.W, dilation.H, dilation.W, groups);
+        ValidateConv2d(x, weight, bias, a);
+        return ConvCore(x, weight, bias, a);
+    }
+
+    private static void ValidateConv2d(Tensor x, Tensor weight, Tensor? bias, ConvArgs a)
+    {
+        const string op = "conv2d";
+        int groups = a.Groups;
         a.Validate(op);
         CheckSameDevice(op, x, weight);
         if (bias != null) CheckSameDevice(op, x, bias);
@@ -38,22 +45,32 @@ public sealed partial class Tensor
             throw new ArgumentException($"{op}: kernel size {kh}x{kw} (dilated {effH}x{effW}) is larger than the padded input {padH}x{padW} (input {ShapeUtil.Format(x.ShapeArray)}, padding ({a.PH}, {a.PW})).");
         if (bias != null && (bias.Rank != 1 || bias.Size(0) != cout))
             throw new ArgumentException($"{op}: bias must have shape [{cout}], got {ShapeUtil.Format(bias.ShapeArray)}.");
-        return ConvCore(x, weight, bias, a);
     }
 
     /// <summary>The convolution after validation: forward launch and the backward node.</summary>
-    private static Tensor ConvCore(Tensor x, Tensor weight, Tensor? bias, ConvArgs a)
+    private static Tensor ConvCore(Tensor x, Tensor weight, Tensor? bias, ConvArgs a, Tensor? into = null)
     {
         int n = x.Size(0), cin = x.Size(1), h = x.Size(2), w = x.Size(3);
         int cout = weight.Size(0), kh = weight.Size(2), kw = weight.Size(3);
         int outH = (h + 2 * a.PH - a.DH * (kh - 1) - 1) / a.SH + 1;
         int outW = (w + 2 * a.PW - a.DW * (kw - 1) - 1) / a.SW + 1;
-        var y = Empty(new[] { n, cout, outH, outW }, x.Device);
+        var outShape = new[] { n, cout, outH, outW };
+        Tensor y;
+        int yBatch = cout * outH * outW;
+        if (into == null) y = Empty(outShape, x.Device);
+        else
+        {
+            // Writing into a channel slice of a wider buffer (dense concat): same shape, channel-contiguous per image.
+            if (!ShapeUtil.SameShape(into.ShapeArray, outShape) || !IsChannelContiguous(into))
+                throw new ArgumentException($"conv2d: the output slice must be a channel-contiguous view of shape {ShapeUtil.Format(outShape)}, got {ShapeUtil.Format(into.ShapeArray)} with strides {ShapeUtil.Format(into.StridesArray)}.");
+            y = into.View(into.Offset, outShape, (int[])into.StridesArray.Clone());
+            yBatch = n <= 1 ? yBatch : into.StridesArray[0];
+        }
         var (xs, xBatch, ownX) = ConvOperand(x);
         var (ws, ownW) = DenseOperand(weight);
         var (bs, ownB) = bias != null ? DenseOperand(bias) : (null, false);
-        var geo = a.Geometry(n, cin, h, w, cout, kh, kw, outH, outW, xBatch, cout * outH * outW);
-        y.Backend.Conv2dForward(geo, xs.Storage, xs.Offset, ws.Storage, ws.Offset, bs?.Storage, bs?.Offset ?? 0, y.Storage, 0);
+        var geo = a.Geometry(n, cin, h, w, cout, kh, kw, outH, outW, xBatch, yBatch);
+        y.Backend.Conv2dForward(geo, xs.Storage, xs.Offset, ws.Storage, ws.Offset, bs?.Storage, bs?.Offset ?? 0, y.Storage, y.Offset);
         if (ownX) xs.Dispose();
         if (ownW) ws.Dispose();
         if (ownB) bs!.Dispose();
@@ -113,6 +130,22 @@ public sealed partial class Tensor
             }
             return new[] { dx, dg };
         });
+    }
+
+    private static bool IsChannelContiguous(Tensor t)
+    {
+        var s = t.StridesArray;
+        int n = t.Size(0), c = t.Size(1), h = t.Size(2), w = t.Size(3);
+        return (w <= 1 || s[3] == 1) && (h <= 1 || s[2] == w) && (c <= 1 || s[1] == h * w) && (n <= 1 || s[0] >= c * h * w);
+    }
+
+    /// <summary>Conv2d whose output is written into <paramref name="into"/>, a channel slice of a wider buffer.</summary>
+    internal static Tensor Conv2dInto(Tensor x, Tensor weight, Tensor? bias, int stride, int padding, int dilation, int groups, Tensor into)
+    {
+        var a = new ConvArgs(stride, stride, padding, padding, dilation, dilation, groups);
+        ValidateConv2d(x, weight, bias, a);
+        CheckSameDevice("conv2d", x, into);
+        return ConvCore(x, weight, bias, a, into);
     }
 
     /// <summary>The tensor itself when it is channel-contiguous per image (strides [S0, H*W, W, 1]), else a dense copy (no autograd).</summary>
