@@ -15,6 +15,7 @@ public static class CliApp
     public static readonly Type[] VerbTypes =
     {
         typeof(DevicesVerb),
+        typeof(GradcheckVerb),
     };
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
