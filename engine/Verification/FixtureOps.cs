@@ -95,7 +95,7 @@ public static class FixtureOps
         ["cat"] = c => Out(Tensor.Cat(c.Tensors.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value).ToArray(), c.Int("dim", 0))),
         ["linear"] = c => Out(Tensor.Linear(c["x"], c["weight"], c.Has("bias") ? c["bias"] : null)),
         ["embedding"] = c => Out(Tensor.Embedding(c["indices"], c["weight"])),
-        ["gram"] = c => Out(Gram(c["x"])),
+        ["gram"] = c => Out(Tensor.Gram(c["x"])),
         ["bce"] = c => Out(Losses.Bce(c["x"], c["target"], c.Reduction)),
         ["bce_with_logits"] = c => Out(Losses.BceWithLogits(c["x"], c["target"], c.Reduction)),
         ["mse"] = c => Out(Losses.Mse(c["x"], c["target"], c.Reduction)),
@@ -125,12 +125,4 @@ public static class FixtureOps
     private static Dictionary<string, Tensor> Out(Tensor t) => new() { ["out"] = t };
 
     private static int[] AllDims(Tensor t) => Enumerable.Range(0, t.Rank).ToArray();
-
-    /// <summary>Gram matrix of feature maps [N, C, H, W] -> [N, C, C], divided by C*H*W (style loss).</summary>
-    public static Tensor Gram(Tensor x)
-    {
-        int n = x.Size(0), c = x.Size(1), hw = x.Size(2) * x.Size(3);
-        var f = x.Reshape(n, c, hw);
-        return f.Matmul(f.Transpose(1, 2)).Mul(1f / (c * hw));
-    }
 }
