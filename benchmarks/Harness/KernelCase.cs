@@ -20,6 +20,11 @@ internal abstract class KernelCase : IDisposable
     public virtual double Bytes => 0;
     /// <summary>Floating-point operations per call; 0 where bytes are the measure.</summary>
     public virtual double Flops => 0;
+    /// <summary>
+    /// True for cases that time a backward pass: the harness then runs them with graph recording on
+    /// (every other case runs under Tensor.NoGrad(), so that no graph is built).
+    /// </summary>
+    public virtual bool RecordsGraph => false;
 
     public abstract void Setup(Device device);
     /// <summary>Runs one call and compares it with a host reference computed in double precision.</summary>

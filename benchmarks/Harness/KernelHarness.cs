@@ -65,28 +65,26 @@ internal static class KernelHarness
 
         var results = new List<CaseResult>();
         var rateByFamily = new Dictionary<string, double>(); // work per second of the last timed case of a family
-        using (Tensor.NoGrad())
+        foreach (var c in cases)
         {
-            foreach (var c in cases)
+            CaseResult r;
+            double limit = options.Quick ? 10 : 60;
+            if (rateByFamily.TryGetValue(c.Family, out double rate) && c.Work / rate > limit)
             {
-                CaseResult r;
-                double limit = options.Quick ? 10 : 60;
-                if (rateByFamily.TryGetValue(c.Family, out double rate) && c.Work / rate > limit)
-                {
-                    c.Dispose();
-                    r = new CaseResult(c.Name, c.Shape, CaseStatus.Skipped,
-                        $"one call would take ~{c.Work / rate:0} s (the smaller {c.Family} ran at {Rate(rate, c)}); limit {limit:0} s",
-                        Bytes: c.Bytes, Flops: c.Flops);
-                }
-                else
-                {
-                    r = RunCase(c, device, timer, options);
-                    if (r.Status == CaseStatus.Ok) rateByFamily[c.Family] = c.Work / (r.UsPerCall * 1e-6);
-                }
-                if (baselines.TryGetValue(c.Name, out double us)) r = r with { PyTorchUs = us };
-                results.Add(r);
-                w.WriteLine($"  {r.Name}: {(r.Status == CaseStatus.Ok ? $"{r.UsPerCall.ToString("0.0", CultureInfo.InvariantCulture)} us" : r.Status.ToString().ToLowerInvariant())}");
+                c.Dispose();
+                r = new CaseResult(c.Name, c.Shape, CaseStatus.Skipped,
+                    $"one call would take ~{c.Work / rate:0} s (the smaller {c.Family} ran at {Rate(rate, c)}); limit {limit:0} s",
+                    Bytes: c.Bytes, Flops: c.Flops);
             }
+            else
+            {
+                using (c.RecordsGraph ? null : Tensor.NoGrad())
+                    r = RunCase(c, device, timer, options);
+                if (r.Status == CaseStatus.Ok) rateByFamily[c.Family] = c.Work / (r.UsPerCall * 1e-6);
+            }
+            if (baselines.TryGetValue(c.Name, out double us)) r = r with { PyTorchUs = us };
+            results.Add(r);
+            w.WriteLine($"  {r.Name}: {(r.Status == CaseStatus.Ok ? $"{r.UsPerCall.ToString("0.0", CultureInfo.InvariantCulture)} us" : r.Status.ToString().ToLowerInvariant())}");
         }
         w.WriteLine();
         ResultTable.Print(w, results);
@@ -108,6 +106,14 @@ internal static class KernelHarness
                 yield return new ElementwiseCase(op, n);
         foreach (int s in gemms)
             yield return new GemmCase(s);
+
+        // The RRDB dense-block convolutions (ESRGAN, 64 features, growth 32) at batch 16, 32x32; forward + both
+        // backward convolutions. The CPU takes ~50-250 ms a call, so --quick keeps the smallest one only.
+        var convs = new[] { (64, 32), (96, 32), (128, 32), (160, 32), (192, 64) };
+        bool tiny = kind == DeviceKind.IlgpuCpu;
+        foreach (var (cin, cout) in quick && kind == DeviceKind.Cpu ? convs[..1] : convs)
+            yield return tiny ? new Conv2dCase(1, cin / 8, cout / 8, 8, 8) : new Conv2dCase(16, cin, cout, 32, 32);
+        yield return tiny ? new PixelShuffleCase(1, 16, 8, 8, 2) : new PixelShuffleCase(16, 256, 64, 64, 2);
     }
 
     private static CaseResult RunCase(KernelCase c, Device device, DeviceTimer timer, HarnessOptions o)

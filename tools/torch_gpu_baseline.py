@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""PyTorch baseline for the NativeGan kernel harness (benchmarks/Harness).
+
+Times the harness's cases with the same shapes and the same arithmetic, fp32, TF32 off, and writes the JSON
+file that `harness --baseline FILE` reads: case name -> microseconds per call (other entries are notes,
+ignored by the harness). Also prints it.
+
+  GPU (CUDA events on the current stream):   python3 tools/torch_gpu_baseline.py --out /tmp/torch.json
+  CPU (2 threads, perf_counter):             /usr/bin/python3 tools/torch_gpu_baseline.py --cpu --out /tmp/torch_cpu.json
+  Some cases only:                           ... --cases add,conv_64_32
+
+Cases (names and sizes as in ElementwiseCase.cs, GemmCase.cs, Conv2dCase.cs, PixelShuffleCase.cs):
+  add_16M, add_64M          a + b,           a, b uniform in [-1, 1)
+  relu_16M, relu_64M        relu(a)
+  affine_16M, affine_64M    1.5 a + 0.25     one kernel: torch.add(0.25, a, alpha=1.5) with 0.25 a 0-dim tensor;
+                                             the two-kernel `a * 1.5 + 0.25` is recorded under "extra"
+  sum_16M, sum_64M          a.sum(),         a uniform in [0, 1)
+  gemm_1024, gemm_4096      a @ b, square
+  conv_CIN_COUT             conv2d 3x3 pad 1 no bias, batch 16, 32x32, forward + autograd.grad w.r.t. input and
+                            weight with a given output gradient (64->32, 96->32, 128->32, 160->32, 192->64)
+  pixel_shuffle_16x256x64x64  F.pixel_shuffle(x, 2)
+Each case: warm-up calls, then calls repeated for about --target seconds per trial, median of --trials trials.
+"""
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+M = 1 << 20
+CONVS = [(64, 32), (96, 32), (128, 32), (160, 32), (192, 64)]
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--cpu", action="store_true", help="time on the CPU with --threads threads instead of CUDA")
+    p.add_argument("--threads", type=int, default=2, help="CPU threads with --cpu (default 2)")
+    p.add_argument("--out", help="write the JSON baseline here (it is printed either way)")
+    p.add_argument("--cases", default="", help="comma-separated substrings: only cases whose name contains one")
+    p.add_argument("--target", type=float, default=0.3, help="seconds per trial (default 0.3)")
+    p.add_argument("--trials", type=int, default=3, help="trials per case, the median is reported (default 3)")
+    p.add_argument("--warmup", type=int, default=3, help="untimed calls before timing (default 3)")
+    p.add_argument("--no-cudnn-benchmark", action="store_true",
+                   help="leave torch.backends.cudnn.benchmark off (default: on, cuDNN picks its fastest conv algorithm)")
+    return p.parse_args()
+
+
+def make_cases(dev):
+    """(name, setup) pairs; setup() makes the inputs and returns the call to time."""
+    gen = torch.Generator(device=dev)
+    gen.manual_seed(0)
+
+    def uniform(shape, lo=-1.0, hi=1.0):
+        return torch.rand(shape, device=dev, generator=gen) * (hi - lo) + lo
+
+    def randn(shape, std=1.0):
+        return torch.randn(shape, device=dev, generator=gen) * std
+
+    def label(n):
+        return f"{n // M}M"
+
+    cases = []
+    for n in (16 * M, 64 * M):
+        def add(n=n):
+            a, b = uniform(n), uniform(n)
+            return lambda: a + b
+
+        def relu(n=n):
+            a = uniform(n)
+            return lambda: torch.relu(a)
+
+        def affine(n=n):
+            a = uniform(n)
+            shift = torch.full((), 0.25, device=dev)
+            return lambda: torch.add(shift, a, alpha=1.5)
+
+        def sum_(n=n):
+            a = uniform(n, 0.0, 1.0)
+            return lambda: a.sum()
+
+        cases += [(f"add_{label(n)}", add), (f"relu_{label(n)}", relu),
+                  (f"affine_{label(n)}", affine), (f"sum_{label(n)}", sum_)]
+    for s in (1024, 4096):
+        def gemm(s=s):
+            a, b = uniform((s, s)), uniform((s, s))
+            return lambda: a @ b
+        cases.append((f"gemm_{s}", gemm))
+    for cin, cout in CONVS:
+        def conv(cin=cin, cout=cout):
+            x = randn((16, cin, 32, 32)).requires_grad_()
+            w = randn((cout, cin, 3, 3), std=1.0 / (cin * 9) ** 0.5).requires_grad_()
+            g = randn((16, cout, 32, 32))
+
+            def call():
+                y = F.conv2d(x, w, None, 1, 1)
+                return torch.autograd.grad((y,), (x, w), (g,))
+            return call
+        cases.append((f"conv_{cin}_{cout}", conv))
+
+    def pixel_shuffle():
+        x = uniform((16, 256, 64, 64))
+        return lambda: F.pixel_shuffle(x, 2)
+    cases.append(("pixel_shuffle_16x256x64x64", pixel_shuffle))
+    return cases
+
+
+def timer(dev):
+    """Returns time_batch(call, reps) -> seconds for reps calls, measured on the device for CUDA."""
+    if dev.type == "cuda":
+        def time_batch(call, reps):
+            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            torch.cuda.synchronize()
+            start.record()
+            for _ in range(reps):
+                call()
+            end.record()
+            end.synchronize()
+            return start.elapsed_time(end) * 1e-3
+    else:
+        def time_batch(call, reps):
+            t = time.perf_counter()
+            for _ in range(reps):
+                call()
+            return time.perf_counter() - t
+    return time_batch
+
+
+def main():
+    args = parse_args()
+    if args.cpu:
+        dev = torch.device("cpu")
+        torch.set_num_threads(args.threads)
+        device_name = f"CPU {platform.processor() or platform.machine()}, {args.threads} threads"
+        try:
+            with open("/proc/cpuinfo") as f:
+                model = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), None)
+            if model:
+                device_name = f"{model}, {args.threads} threads"
+        except OSError:
+            pass
+    else:
+        if not torch.cuda.is_available():
+            sys.exit("error: CUDA is not available (use --cpu to time on the CPU)")
+        dev = torch.device("cuda")
+        device_name = torch.cuda.get_device_name(dev)
+    # fp32 everywhere: no TF32 in matmul or cuDNN convolutions.
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cudnn.benchmark = not args.no_cudnn_benchmark
+
+    filters = [f.strip() for f in args.cases.split(",") if f.strip()]
+    time_batch = timer(dev)
+    result = {
+        "device": device_name,
+        "torch": torch.__version__,
+        "timing": ("CUDA events" if dev.type == "cuda" else "perf_counter")
+                  + f", median of {args.trials} trials of ~{args.target} s after {args.warmup} warm-up calls",
+        "settings": f"fp32, allow_tf32 False (matmul and cuDNN), cudnn.benchmark {torch.backends.cudnn.benchmark}"
+                    if dev.type == "cuda" else f"fp32, torch.set_num_threads({args.threads})",
+        "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+    extra = {}
+    for name, setup in make_cases(dev):
+        if filters and not any(f in name for f in filters):
+            continue
+        call = setup()
+        for _ in range(args.warmup):
+            call()
+        one = max(time_batch(call, 1), 1e-7)
+        reps = int(min(max(args.target / one, 1), 10000))
+        us = statistics.median(time_batch(call, reps) for _ in range(args.trials)) / reps * 1e6
+        result[name] = round(us, 2)
+        print(f"  {name}: {us:.1f} us ({reps} calls x {args.trials})", file=sys.stderr, flush=True)
+        if name.startswith("affine_"):
+            # What most code writes: two kernels, twice the memory traffic of the one-kernel form above.
+            a = setup.__defaults__[0]
+            x = (torch.rand(a, device=dev) * 2 - 1)
+            two = lambda: x * 1.5 + 0.25  # noqa: E731
+            for _ in range(args.warmup):
+                two()
+            extra[f"{name}_as_x*1.5+0.25"] = round(
+                statistics.median(time_batch(two, reps) for _ in range(args.trials)) / reps * 1e6, 2)
+        del call
+        if dev.type == "cuda":
+            torch.cuda.empty_cache()
+    if extra:
+        result["extra"] = extra
+    text = json.dumps(result, indent=1)
+    print(text)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text + "\n")
+        print(f"wrote {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
