@@ -24,9 +24,10 @@ public struct Conv2dGeometry
 
 /// <summary>
 /// Straightforward direct convolution kernels (one thread per output element, grid-stride), the reference for
-/// faster tilings and the path ILGPU's CPU accelerator runs in tests. No atomics: every kernel gathers.
+/// faster tilings and the fallback for small problems. No atomics: every kernel gathers. The implicit-GEMM
+/// tilings (ForwardTiled, BackwardInputTiled) are in Conv2dTiledKernels.cs; IlgpuBackend picks via Conv2dLaunch.
 /// </summary>
-public static class Conv2dKernels
+public static partial class Conv2dKernels
 {
     /// <summary>
     /// y[n, co, oh, ow] = bias[co] + sum over ci in co's group, kh, kw of x[n, ci, oh*s - p + kh*d, ...] * w[co, ci', kh, kw].
