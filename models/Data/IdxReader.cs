@@ -36,6 +36,7 @@ public static class IdxReader
     {
         byte[] data = ReadAllBytes(path);
         const int header = 16;
+        if (data.Length >= 4) CheckMagic(path, BinaryPrimitives.ReadInt32BigEndian(data), ImagesMagic, "image (idx3, u8 [n, rows, cols])");
         if (data.Length < header)
             throw new IdxFormatException(path,
                 $"truncated idx image file: expected a {header}-byte header (magic 0x{ImagesMagic:X8}, count, rows, cols) but the file holds {data.Length} bytes.");
@@ -57,6 +58,7 @@ public static class IdxReader
     {
         byte[] data = ReadAllBytes(path);
         const int header = 8;
+        if (data.Length >= 4) CheckMagic(path, BinaryPrimitives.ReadInt32BigEndian(data), LabelsMagic, "label (idx1, u8 [n])");
         if (data.Length < header)
             throw new IdxFormatException(path,
                 $"truncated idx label file: expected an {header}-byte header (magic 0x{LabelsMagic:X8}, count) but the file holds {data.Length} bytes.");

@@ -119,7 +119,20 @@ public sealed class ImageFolderDataset : IDataset
             using var fs = File.OpenRead(path);
             var info = ImageInfo.FromStream(fs);
             if (info == null)
+            {
+                // stb refuses headers of images over 1 GiB decoded; give PNG's dimensions from IHDR then.
+                fs.Position = 0;
+                Span<byte> head = stackalloc byte[24];
+                if (fs.ReadAtLeast(head, 24, throwOnEndOfStream: false) == 24 &&
+                    head[..8].SequenceEqual(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }) &&
+                    head[12..16].SequenceEqual("IHDR"u8))
+                {
+                    uint pw = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(head[16..]);
+                    uint ph = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(head[20..]);
+                    throw new InvalidDataException($"{path}: PNG of {pw} x {ph} pixels that StbImageSharp refuses to decode (too large or corrupt header).");
+                }
                 throw new InvalidDataException($"{path}: not a readable PNG/JPEG/BMP image (StbImageSharp does not recognise its header).");
+            }
             var i = info.Value;
             return (i.Width, i.Height, (int)i.ColorComponents);
         }
