@@ -12,7 +12,8 @@ public sealed class DataLoaderTests
         public readonly ConcurrentDictionary<int, byte> ReaderThreads = new();
         public Func<int, bool>? Fail;
         public ManualResetEventSlim? Gate;
-        public int Reads;
+        public Func<int, bool>? BlockWhen;
+        public int Reads, Blocked;
 
         public int Count => count;
         public int[] SampleShape => new[] { c, h, w };
@@ -20,7 +21,11 @@ public sealed class DataLoaderTests
         public float ReadSample(int index, Span<float> destination)
         {
             ReaderThreads[Environment.CurrentManagedThreadId] = 0;
-            Gate?.Wait();
+            if (Gate != null && BlockWhen?.Invoke(index) == true)
+            {
+                Interlocked.Increment(ref Blocked);
+                Gate.Wait();
+            }
             Interlocked.Increment(ref Reads);
             if (Fail?.Invoke(index) == true) throw new IOException($"sample {index} is broken");
             for (int k = 0; k < c * h * w; k++) destination[k] = index + k / 1000f;
@@ -167,17 +172,19 @@ public sealed class DataLoaderTests
     [Fact]
     public void Dispose_WhileTheThreadIsBlockedReadingASample_Stops()
     {
-        var gate = new ManualResetEventSlim(true);
-        var ds = new CountingDataset(100) { Gate = gate };
-        var loader = new DataLoader(ds, 4, Device.Cpu, prefetch: 2);
-        loader.NextHost();
-        gate.Reset();   // the thread will block inside ReadSample
-        Thread.Sleep(50);
+        var gate = new ManualResetEventSlim(false);
+        var ds = new CountingDataset(100) { Gate = gate, BlockWhen = i => i >= 8 };
+        var loader = new DataLoader(ds, 4, Device.Cpu, shuffle: false, prefetch: 2);
+        Assert.Equal(new[] { 0, 1, 2, 3 }, loader.NextHost().Indices);
+        var sw = Stopwatch.StartNew();
+        while (Volatile.Read(ref ds.Blocked) == 0 && sw.ElapsedMilliseconds < 5000) Thread.Sleep(5);
+        Assert.Equal(1, Volatile.Read(ref ds.Blocked));   // the thread is inside ReadSample(8)
         var disposing = Task.Run(loader.Dispose);
         Assert.False(disposing.Wait(100));   // waits for the batch being read ...
         gate.Set();
-        Assert.True(disposing.Wait(5000));   // ... then stops
+        Assert.True(disposing.Wait(5000));   // ... then stops without reading further batches
         Assert.False(loader.PrefetchThreadAlive);
+        Assert.InRange(Volatile.Read(ref ds.Reads), 12, 12);
     }
 
     [Fact]
