@@ -63,13 +63,18 @@ public sealed class VanillaDiscriminator : Module
     }
 }
 
-/// <summary>Vanilla GAN step: BCE, non-saturating G loss, Adam lr 3e-4 for both networks (issue 3).</summary>
+/// <summary>
+/// Vanilla GAN step: BCE, non-saturating G loss, Adam lr 3e-4 (issue 3) with PyTorch-GAN gan.py's betas (0.5, 0.999)
+/// for both networks.
+/// </summary>
 public sealed class VanillaGanStep : GanStep
 {
     public const float DefaultLr = 3e-4f;
 
-    public VanillaGanStep(VanillaGenerator generator, VanillaDiscriminator discriminator, float lr = DefaultLr, int dSteps = 1, int dInitSteps = 0, Generator? rng = null)
-        : base(generator, discriminator, new Adam(generator.Parameters(), lr), new Adam(discriminator.Parameters(), lr), GanLossKind.Bce, dSteps, dInitSteps, rng)
+    public VanillaGanStep(VanillaGenerator generator, VanillaDiscriminator discriminator, float lr = DefaultLr, (float, float)? betas = null, int dSteps = 1, int dInitSteps = 0,
+        Generator? rng = null)
+        : base(generator, discriminator, new Adam(generator.Parameters(), lr, betas ?? (0.5f, 0.999f)),
+            new Adam(discriminator.Parameters(), lr, betas ?? (0.5f, 0.999f)), GanLossKind.Bce, dSteps, dInitSteps, rng)
     {
         Generator = generator;
         Discriminator = discriminator;
