@@ -223,3 +223,20 @@ public class GanStepTests
         Assert.Equal(new[] { false, false, false, false, true, false, true, false }, stepped);
     }
 }
+
+/// <summary>A WGAN-GP step (double backward included) through the ILGPU backend, whose CPU accelerator emulates the CUDA kernels.</summary>
+public class GanIlgpuTests
+{
+    [Fact]
+    public void WganGpStepRunsOnIlgpu()
+    {
+        var device = Device.IlgpuCpu;
+        var g = new Generator(50);
+        using var wgen = new WganGenerator(channels: 1, imageSize: 4, latentDim: 4, width: 4, device: device, generator: g);
+        using var critic = new WganCritic(channels: 1, imageSize: 4, width: 8, device: device, generator: g);
+        using var wstep = new WganGpStep(wgen, critic, rng: new Generator(52));
+        using var wreal = Tensor.Rand(new[] { 3, 1, 4, 4 }, device, g, -1f, 1f);
+        var r = wstep.Step(wreal);
+        Assert.True(r.AllFinite && r.GradientPenalty > 0f, r.ToString());
+    }
+}
