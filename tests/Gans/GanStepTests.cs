@@ -240,3 +240,28 @@ public class GanIlgpuTests
         Assert.True(r.AllFinite && r.GradientPenalty > 0f, r.ToString());
     }
 }
+
+/// <summary>InfoGAN's information step trains both networks: G and D's body and Q heads all move.</summary>
+public class InfoGanInformationStepTests
+{
+    [Fact]
+    public void InformationStepUpdatesQHeadsAndGenerator()
+    {
+        var cpu = Device.Cpu;
+        var g = new Generator(70);
+        using var gen = new InfoGanGenerator(channels: 1, imageSize: 8, latentDim: 8, device: cpu, generator: g);
+        using var disc = new InfoGanDiscriminator(channels: 1, imageSize: 8, device: cpu, generator: g);
+        using var step = new InfoGanStep(gen, disc, rng: new Generator(71));
+        using var real = Tensor.Rand(new[] { 4, 1, 8, 8 }, cpu, g, -1f, 1f);
+        var aux = disc.StateDict()["aux_layer.0.weight"].ToArray();
+        var latent = disc.StateDict()["latent_layer.0.weight"].ToArray();
+        var r = step.Step(real);
+        Assert.NotNull(r.InfoLoss);
+        // the adversarial D step leaves the Q heads alone; only the information step moves them
+        Assert.False(aux.SequenceEqual(disc.StateDict()["aux_layer.0.weight"].ToArray()));
+        Assert.False(latent.SequenceEqual(disc.StateDict()["latent_layer.0.weight"].ToArray()));
+        Assert.Equal(1, step.OptimizerInfo.StepCount(disc.StateDict()["aux_layer.0.weight"]));
+        Assert.Equal(1, step.OptimizerInfo.StepCount(gen.StateDict()["l1.0.weight"]));
+        Assert.Equal(0, step.OptimizerD.StepCount(disc.StateDict()["aux_layer.0.weight"]));
+    }
+}
