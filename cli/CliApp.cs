@@ -16,6 +16,7 @@ public static class CliApp
     {
         typeof(DevicesVerb),
         typeof(GradcheckVerb),
+        typeof(TrainVerb),
     };
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)

@@ -1,0 +1,124 @@
+using System.Globalization;
+using CommandLine;
+using NativeGan.Models.Training;
+
+namespace NativeGan.Cli.Verbs;
+
+[Verb("train", HelpText = "Train a GAN from a YAML config (configs/*.yml), or continue a run with --resume.")]
+public sealed class TrainVerb : ICommand
+{
+    [Option("config", HelpText = "The YAML config (e.g. configs/dcgan_fashion.yml).")]
+    public string? Config { get; set; }
+
+    [Option("resume", HelpText = "Continue the run in this folder from its latest checkpoint.")]
+    public string? Resume { get; set; }
+
+    [Option("device", HelpText = "cpu, cuda, cuda:N or ilgpu-cpu (overrides the config).")]
+    public string? Device { get; set; }
+
+    [Option("out", HelpText = "Output folder (default runs/<config name>).")]
+    public string? Out { get; set; }
+
+    [Option("iterations", HelpText = "Total iterations to reach (overrides the config).")]
+    public int? Iterations { get; set; }
+
+    public int Run(TextWriter stdout, TextWriter stderr)
+    {
+        if ((Config == null) == (Resume == null))
+        {
+            stderr.WriteLine("error: train needs exactly one of --config FILE or --resume RUN_FOLDER.");
+            return ExitCodes.BadArguments;
+        }
+        if (Iterations is < 0)
+        {
+            stderr.WriteLine($"error: --iterations must be >= 0, got {Iterations}.");
+            return ExitCodes.BadArguments;
+        }
+        NativeGan.Device? device = null;
+        if (Device != null)
+        {
+            try { device = NativeGan.Device.Parse(Device); }
+            catch (Exception e)
+            {
+                stderr.WriteLine($"error: --device: {CliApp.Describe(e)}");
+                return ExitCodes.BadArguments;
+            }
+        }
+
+        GanTrainer trainer;
+        try
+        {
+            if (Resume != null)
+            {
+                if (Out != null) stderr.WriteLine("warning: --out is ignored with --resume (the run folder is the output).");
+                trainer = GanTrainer.Resume(Resume, device, Iterations);
+                stdout.WriteLine($"resuming {trainer.OutDir} at iteration {trainer.Iteration} from {Path.GetFileName(trainer.LastCheckpoint)}");
+            }
+            else
+            {
+                var config = GanConfig.Load(Config!);
+                if (Iterations is int it) config.Iterations = it;
+                string outDir = Out ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(Config!));
+                trainer = new GanTrainer(config, outDir, device);
+            }
+        }
+        catch (ConfigException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadArguments;
+        }
+
+        using (trainer)
+        {
+            var cfg = trainer.Config;
+            long total = cfg.Iterations;
+            stdout.WriteLine($"training {cfg.Model} on {cfg.Dataset.Kind} ({trainer.Dataset.Count} images {string.Join("x", trainer.Dataset.SampleShape)}), " +
+                             $"batch {cfg.BatchSize}, {total} iterations, device {trainer.Device}, output {trainer.OutDir}");
+            bool live = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
+            int logEvery = Math.Max(1, cfg.LogEvery);
+            var lastDraw = DateTime.MinValue;
+            trainer.Progress = p =>
+            {
+                string line = FormatProgress(p);
+                if (live)
+                {
+                    var now = DateTime.UtcNow;
+                    if ((now - lastDraw).TotalMilliseconds < 100 && p.Iteration < p.Total) return;
+                    lastDraw = now;
+                    int width = 120;
+                    try { width = Math.Max(40, Console.WindowWidth - 1); } catch (IOException) { }
+                    stdout.Write("\r" + (line.Length > width ? line[..width] : line.PadRight(width)));
+                    if (p.Iteration == p.Total) stdout.WriteLine();
+                }
+                else if (p.Iteration % logEvery == 0 || p.Iteration == p.Total)
+                    stdout.WriteLine(line);
+            };
+            var summary = trainer.Run();
+            if (live) stdout.WriteLine();
+            var c = CultureInfo.InvariantCulture;
+            double secs = summary.Elapsed.TotalSeconds;
+            long done = summary.Iteration - summary.StartIteration;
+            stdout.WriteLine(string.Create(c, $"done: {summary.Iteration}/{total} iterations ({done} in {secs:0.0} s, {(secs > 0 ? done / secs : 0):0.00} it/s)"));
+            if (summary.Last is { } last)
+                stdout.WriteLine($"final losses: d_loss {Loss(last.DLoss)}, g_loss {Loss(last.GLoss)}");
+            stdout.WriteLine($"log: {trainer.CsvPath}");
+            if (summary.Samples.Count > 0) stdout.WriteLine($"samples: {summary.Samples[^1]}");
+            stdout.WriteLine($"loss plot: {trainer.LossPlotPath}");
+            if (summary.LastCheckpoint != null) stdout.WriteLine($"checkpoint: {summary.LastCheckpoint}");
+            stdout.WriteLine($"resume with: nativegan train --resume {trainer.OutDir}");
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static string Loss(float? v) => v is float f ? f.ToString("0.0000", CultureInfo.InvariantCulture) : "-";
+
+    public static string FormatProgress(TrainProgress p)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var r = p.Result;
+        string eta = p.Eta.TotalHours >= 1 ? p.Eta.ToString(@"h\:mm\:ss", c) : p.Eta.ToString(@"mm\:ss", c);
+        string extra = (r.GradientPenalty is float gp ? $"  gp {gp.ToString("0.0000", c)}" : "") + (r.InfoLoss is float il ? $"  info {il.ToString("0.0000", c)}" : "");
+        int digits = p.Total.ToString(c).Length;
+        return string.Create(c, $"iter {p.Iteration.ToString(c).PadLeft(digits)}/{p.Total}  {p.ItersPerSecond:0.00} it/s  d_loss {Loss(r.DLoss)}  g_loss {Loss(r.GLoss)}{extra}  ETA {eta}");
+    }
+}
