@@ -59,6 +59,11 @@ public sealed class TrainVerb : ICommand
                 var config = GanConfig.Load(Config!);
                 if (Iterations is int it) config.Iterations = it;
                 string outDir = Out ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(Config!));
+                if (File.Exists(Path.Combine(outDir, "checkpoints", GanTrainer.LatestFileName)))
+                {
+                    stderr.WriteLine($"error: {outDir} already holds a run; continue it with `nativegan train --resume {outDir}` or choose another --out.");
+                    return ExitCodes.BadArguments;
+                }
                 trainer = new GanTrainer(config, outDir, device);
             }
         }
@@ -93,7 +98,19 @@ public sealed class TrainVerb : ICommand
                 else if (p.Iteration % logEvery == 0 || p.Iteration == p.Total)
                     stdout.WriteLine(line);
             };
-            var summary = trainer.Run();
+            // Ctrl+C stops after the current iteration and still writes a checkpoint to resume from.
+            using var cancel = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                if (cancel.IsCancellationRequested) return; // a second Ctrl+C ends the process
+                e.Cancel = true;
+                cancel.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            TrainSummary summary;
+            try { summary = trainer.Run(cancellation: cancel.Token); }
+            finally { Console.CancelKeyPress -= onCancel; }
+            if (cancel.IsCancellationRequested) stdout.WriteLine($"interrupted at iteration {summary.Iteration}: checkpoint written.");
             if (live) stdout.WriteLine();
             var c = CultureInfo.InvariantCulture;
             double secs = summary.Elapsed.TotalSeconds;
