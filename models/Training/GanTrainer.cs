@@ -314,9 +314,19 @@ public sealed class GanTrainer : IDisposable
     }
 
     // The two calls into the plotting helpers of models/Training (SampleGrid, LossPlot).
-    private static void SaveGrid(Tensor images, string path) { /* SampleGrid.Save(images, path, nrow: 8, padding: 2) once it lands on main */ }
+    private static void SaveGrid(Tensor images, string path) => SampleGrid.Save(images, path, nrow: 8, padding: 2);
 
-    private void WriteLossPlot() { /* LossPlot.Save(LossPlot.ReadCsv(CsvPath), LossPlotPath, title) once it lands on main */ }
+    /// <summary>Redraws <c>loss.png</c> from <c>log.csv</c>: the loss columns (not D's mean outputs) that hold values.</summary>
+    public void WriteLossPlot()
+    {
+        csv?.Flush();
+        if (!File.Exists(CsvPath)) return;
+        var series = LossPlot.ReadCsv(CsvPath)
+            .Where(s => s.Values.Count > 0 && s.Name is not ("d_real" or "d_fake"))
+            .Select(s => (s.Name, (IReadOnlyList<double>)s.Iterations, (IReadOnlyList<double>)s.Values))
+            .ToList();
+        LossPlot.Save(series, LossPlotPath, $"{Config.Model} losses ({Path.GetFileName(OutDir)})");
+    }
 
     // ---------------------------------------------------------------- checkpoints
 

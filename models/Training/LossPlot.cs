@@ -1,0 +1,136 @@
+using System.Globalization;
+using ScottPlot;
+
+namespace NativeGan.Models.Training;
+
+/// <summary>Loss curves as a PNG line chart (ScottPlot), and the CSV training log they are drawn from.</summary>
+public static class LossPlot
+{
+    /// <summary>Width of the PNG written by <see cref="Save"/>, in pixels.</summary>
+    public const int Width = 900;
+    /// <summary>Height of the PNG written by <see cref="Save"/>, in pixels.</summary>
+    public const int Height = 540;
+
+    /// <summary>
+    /// Draws one line per series (x = iteration, y = value) with a legend and writes a
+    /// <see cref="Width"/> x <see cref="Height"/> PNG atomically (temporary sibling file, then a rename).
+    /// Non-finite points (NaN, infinity) are left out; a series with no finite point still gets no line.
+    /// </summary>
+    public static void Save(IReadOnlyList<(string Name, IReadOnlyList<double> Iterations, IReadOnlyList<double> Values)> series,
+        string path, string title = "Losses")
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        for (int i = 0; i < series.Count; i++)
+        {
+            var (name, its, vals) = series[i];
+            if (its is null || vals is null)
+                throw new ArgumentException($"loss plot: series {i} ('{name}') has null iterations or values.", nameof(series));
+            if (its.Count != vals.Count)
+                throw new ArgumentException(
+                    $"loss plot: series {i} ('{name}') has {its.Count} iterations but {vals.Count} values.", nameof(series));
+        }
+
+        var plt = new Plot();
+        try
+        {
+            int drawn = 0;
+            foreach (var (name, its, vals) in series)
+            {
+                var xs = new List<double>(its.Count);
+                var ys = new List<double>(its.Count);
+                for (int j = 0; j < its.Count; j++)
+                {
+                    if (!double.IsFinite(its[j]) || !double.IsFinite(vals[j])) continue;
+                    xs.Add(its[j]);
+                    ys.Add(vals[j]);
+                }
+                if (xs.Count == 0) continue;
+                var line = plt.Add.ScatterLine(xs.ToArray(), ys.ToArray());
+                line.LegendText = name ?? "";
+                line.LineWidth = 1.5f;
+                line.MarkerSize = xs.Count == 1 ? 5 : 0;
+                drawn++;
+            }
+            plt.Title(title ?? "");
+            plt.XLabel("iteration");
+            plt.YLabel("loss");
+            if (drawn > 0) plt.ShowLegend(Alignment.UpperRight);
+            byte[] png = plt.GetImageBytes(Width, Height, ImageFormat.Png);
+            AtomicFile.WriteAllBytes(path, png);
+        }
+        finally
+        {
+            plt.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Reads a CSV training log whose header is <c>iteration,&lt;loss1&gt;,&lt;loss2&gt;,...</c>. Each loss column becomes one
+    /// series holding only the rows where its cell is not empty (a loss not computed at that iteration is left
+    /// empty). Blank lines are skipped; a row may have fewer cells than the header (the missing ones count as empty).
+    /// Numbers use the invariant culture; <c>nan</c>/<c>inf</c> are accepted.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The header or a row is malformed; the message names the file and line.</exception>
+    public static List<(string Name, List<double> Iterations, List<double> Values)> ReadCsv(string csvPath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(csvPath);
+        if (!File.Exists(csvPath))
+            throw new FileNotFoundException($"loss csv: file '{csvPath}' does not exist.", csvPath);
+
+        using var reader = new StreamReader(csvPath);
+        string? header = reader.ReadLine();
+        int lineNo = 1;
+        while (header is not null && header.Trim().Length == 0) { header = reader.ReadLine(); lineNo++; }
+        if (header is null)
+            throw new InvalidDataException($"loss csv '{csvPath}': the file is empty; expected a header 'iteration,<loss1>,...'.");
+        var names = header.TrimStart('\uFEFF').Split(',').Select(s => Unquote(s.Trim())).ToArray();
+        if (!string.Equals(names[0], "iteration", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException(
+                $"loss csv '{csvPath}' line {lineNo}: expected the header to start with 'iteration', got '{header}'.");
+
+        var result = new List<(string Name, List<double> Iterations, List<double> Values)>(names.Length - 1);
+        for (int k = 1; k < names.Length; k++) result.Add((names[k], new List<double>(), new List<double>()));
+
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            lineNo++;
+            if (line.Trim().Length == 0) continue;
+            var cells = line.Split(',');
+            if (cells.Length > names.Length)
+                throw new InvalidDataException(
+                    $"loss csv '{csvPath}' line {lineNo}: {cells.Length} cells but the header has {names.Length} columns.");
+            string itText = cells[0].Trim();
+            if (!TryParse(itText, out double iteration) || !double.IsFinite(iteration))
+                throw new InvalidDataException($"loss csv '{csvPath}' line {lineNo}: iteration '{itText}' is not a number.");
+            for (int k = 1; k < cells.Length; k++)
+            {
+                string cell = cells[k].Trim();
+                if (cell.Length == 0) continue;
+                if (!TryParse(cell, out double v))
+                    throw new InvalidDataException(
+                        $"loss csv '{csvPath}' line {lineNo}: column '{names[k]}' value '{cell}' is not a number.");
+                result[k - 1].Iterations.Add(iteration);
+                result[k - 1].Values.Add(v);
+            }
+        }
+        return result;
+    }
+
+    private static string Unquote(string s) =>
+        s.Length >= 2 && s[0] == '"' && s[^1] == '"' ? s[1..^1].Replace("\"\"", "\"") : s;
+
+    private static bool TryParse(string s, out double v)
+    {
+        if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out v)) return true;
+        switch (s.ToLowerInvariant())
+        {
+            case "nan": v = double.NaN; return true;
+            case "inf": case "+inf": case "infinity": v = double.PositiveInfinity; return true;
+            case "-inf": case "-infinity": v = double.NegativeInfinity; return true;
+            default: return false;
+        }
+    }
+}
