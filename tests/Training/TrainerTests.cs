@@ -135,7 +135,7 @@ public class TrainerTests
         {
             var progress = new List<long>();
             trainer.Progress = p => progress.Add(p.Iteration);
-            var summary = trainer.Run();
+            var summary = trainer.Run(cancellation: TestContext.Current.CancellationToken);
             Assert.Equal(new long[] { 1, 2, 3 }, progress);
             Assert.Equal(3, summary.Iteration);
         }
@@ -165,16 +165,19 @@ public class TrainerTests
     [Theory]
     [InlineData("gan")]
     [InlineData("dcgan")]
+    [InlineData("wgan_gp")]
+    [InlineData("cgan")]
+    [InlineData("infogan")]
     public void ResumeReproducesTheUninterruptedLossesBitwise(string model)
     {
         using var dir = new TempDir();
         var yaml = TinyYaml(WriteTinyIdx(dir), model, iterations: 6, checkpointEvery: 3);
         string straight = Path.Combine(dir.Path, "straight"), split = Path.Combine(dir.Path, "split");
-        using (var t = new GanTrainer(GanConfig.Parse(yaml, "a.yml"), straight)) t.Run();
+        using (var t = new GanTrainer(GanConfig.Parse(yaml, "a.yml"), straight)) t.Run(cancellation: TestContext.Current.CancellationToken);
 
         using (var t = new GanTrainer(GanConfig.Parse(yaml, "a.yml"), split))
         {
-            t.Run(untilIteration: 4); // one row past the checkpoint at 3: redone on resume
+            t.Run(untilIteration: 4, cancellation: TestContext.Current.CancellationToken); // one row past the checkpoint at 3: redone on resume
             Assert.Equal("iter_000004.safetensors", File.ReadAllText(Path.Combine(split, "checkpoints", "latest")).Trim());
         }
         // Go back to the checkpoint at 3 as if the run had crashed after logging iteration 4.
@@ -182,7 +185,7 @@ public class TrainerTests
         using (var t = GanTrainer.Resume(split))
         {
             Assert.Equal(3, t.Iteration);
-            t.Run();
+            t.Run(cancellation: TestContext.Current.CancellationToken);
             Assert.Equal(6, t.Iteration);
         }
         var a = File.ReadAllLines(Path.Combine(straight, "log.csv"));
@@ -200,11 +203,11 @@ public class TrainerTests
         string ckptDir = Path.Combine(outDir, "checkpoints");
         using (var t = new GanTrainer(GanConfig.Parse(yaml, "a.yml"), outDir))
         {
-            t.Run(untilIteration: 3);
+            t.Run(untilIteration: 3, cancellation: TestContext.Current.CancellationToken);
             byte[] before = File.ReadAllBytes(Path.Combine(ckptDir, "iter_000003.safetensors"));
             // Make the rename onto iter_000006.safetensors fail (a directory is in the way; works as root too).
             Directory.CreateDirectory(Path.Combine(ckptDir, "iter_000006.safetensors"));
-            Assert.ThrowsAny<IOException>(() => t.Run());
+            Assert.ThrowsAny<IOException>(() => t.Run(cancellation: TestContext.Current.CancellationToken));
             Assert.Equal("iter_000003.safetensors", File.ReadAllText(Path.Combine(ckptDir, "latest")).Trim());
             Assert.Equal(before, File.ReadAllBytes(Path.Combine(ckptDir, "iter_000003.safetensors")));
             Assert.Empty(Directory.GetFiles(ckptDir, "*.tmp*"));
@@ -213,7 +216,7 @@ public class TrainerTests
         using (var t = GanTrainer.Resume(outDir))
         {
             Assert.Equal(3, t.Iteration);
-            t.Run();
+            t.Run(cancellation: TestContext.Current.CancellationToken);
             Assert.Equal(6, t.Iteration);
         }
     }
