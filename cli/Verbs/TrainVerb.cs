@@ -1,6 +1,7 @@
 using System.Globalization;
 using CommandLine;
 using NativeGan.Models.Training;
+using Spectre.Console;
 
 namespace NativeGan.Cli.Verbs;
 
@@ -81,23 +82,12 @@ public sealed class TrainVerb : ICommand
                              $"batch {cfg.BatchSize}, {total} iterations, device {trainer.Device}, output {trainer.OutDir}");
             bool live = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
             int logEvery = Math.Max(1, cfg.LogEvery);
-            var lastDraw = DateTime.MinValue;
-            trainer.Progress = p =>
-            {
-                string line = FormatProgress(p);
-                if (live)
+            // A terminal gets a live line (Spectre.Console); redirected output (CI, logs, tests) a plain line every log_every.
+            if (!live)
+                trainer.Progress = p =>
                 {
-                    var now = DateTime.UtcNow;
-                    if ((now - lastDraw).TotalMilliseconds < 100 && p.Iteration < p.Total) return;
-                    lastDraw = now;
-                    int width = 120;
-                    try { width = Math.Max(40, Console.WindowWidth - 1); } catch (IOException) { }
-                    stdout.Write("\r" + (line.Length > width ? line[..width] : line.PadRight(width)));
-                    if (p.Iteration == p.Total) stdout.WriteLine();
-                }
-                else if (p.Iteration % logEvery == 0 || p.Iteration == p.Total)
-                    stdout.WriteLine(line);
-            };
+                    if (p.Iteration % logEvery == 0 || p.Iteration == p.Total) stdout.WriteLine(FormatProgress(p));
+                };
             // Ctrl+C stops after the current iteration and still writes a checkpoint to resume from.
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -108,10 +98,9 @@ public sealed class TrainVerb : ICommand
             };
             Console.CancelKeyPress += onCancel;
             TrainSummary summary;
-            try { summary = trainer.Run(cancellation: cancel.Token); }
+            try { summary = live ? RunLive(trainer, cancel.Token) : trainer.Run(cancellation: cancel.Token); }
             finally { Console.CancelKeyPress -= onCancel; }
             if (cancel.IsCancellationRequested) stdout.WriteLine($"interrupted at iteration {summary.Iteration}: checkpoint written.");
-            if (live) stdout.WriteLine();
             var c = CultureInfo.InvariantCulture;
             double secs = summary.Elapsed.TotalSeconds;
             long done = summary.Iteration - summary.StartIteration;
@@ -125,6 +114,27 @@ public sealed class TrainVerb : ICommand
             stdout.WriteLine($"resume with: nativegan train --resume {trainer.OutDir}");
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Runs with a Spectre.Console live line on the terminal, redrawn at most ten times a second.</summary>
+    private static TrainSummary RunLive(GanTrainer trainer, CancellationToken cancellation)
+    {
+        TrainSummary? summary = null;
+        var lastDraw = DateTime.MinValue;
+        var line = new Markup(Markup.Escape($"iter 0/{trainer.Config.Iterations}  starting..."));
+        AnsiConsole.Live(line).AutoClear(false).Overflow(VerticalOverflow.Ellipsis).Start(ctx =>
+        {
+            trainer.Progress = p =>
+            {
+                var now = DateTime.UtcNow;
+                if ((now - lastDraw).TotalMilliseconds < 100 && p.Iteration < p.Total) return;
+                lastDraw = now;
+                ctx.UpdateTarget(new Markup("[bold]" + Markup.Escape(FormatProgress(p)) + "[/]"));
+                ctx.Refresh();
+            };
+            summary = trainer.Run(cancellation: cancellation);
+        });
+        return summary!;
     }
 
     private static string Loss(float? v) => v is float f ? f.ToString("0.0000", CultureInfo.InvariantCulture) : "-";
