@@ -16,11 +16,20 @@ public static class CliApp
     {
         typeof(DevicesVerb),
         typeof(GradcheckVerb),
+        typeof(SampleVerb),
         typeof(TrainVerb),
+    };
+
+    /// <summary>One-letter long options the command lines use, which CommandLineParser cannot declare.</summary>
+    private static readonly Dictionary<(string Verb, string Option), string> OptionAliases = new()
+    {
+        [("sample", "--n")] = "--count",
     };
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        if (args.Length > 0)
+            args = args.Select((a, i) => i > 0 && OptionAliases.TryGetValue((args[0], a), out var full) ? full : a).ToArray();
         try
         {
             using var parser = new Parser(s =>
