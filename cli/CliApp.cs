@@ -16,6 +16,7 @@ public static class CliApp
     {
         typeof(DevicesVerb),
         typeof(GradcheckVerb),
+        typeof(QuickstartVerb),
         typeof(SampleVerb),
         typeof(TrainVerb),
     };

@@ -74,6 +74,12 @@ public sealed class TrainVerb : ICommand
             return ExitCodes.BadArguments;
         }
 
+        return RunToEnd(trainer, stdout);
+    }
+
+    /// <summary>Runs a trainer to its configured total with progress output and a summary; disposes it.</summary>
+    internal static int RunToEnd(GanTrainer trainer, TextWriter stdout)
+    {
         using (trainer)
         {
             var cfg = trainer.Config;
