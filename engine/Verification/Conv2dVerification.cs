@@ -11,6 +11,9 @@ public static class Conv2dVerification
     [System.Runtime.CompilerServices.ModuleInitializer]
     internal static void Init() => Register();
 
+    /// <summary>Convolutions are bilinear in (input, weight): see GradCheckCase.Eps.</summary>
+    private const double PolynomialStep = 1e-2;
+
     public static void Register()
     {
         if (registered) return;
@@ -39,31 +42,31 @@ public static class Conv2dVerification
             if (w + 2 * p < k) w = k;
             return (new[] { In("x", n, cin, h, w), In("weight", cout, cin, k, k), In("bias", cout) },
                 x => Tensor.Conv2d(x[0], x[1], x[2], padding: p));
-        }));
+        }, PolynomialStep));
         GradCheckCases.Register(new GradCheckCase("conv2d_stride2_dilation2", true, r =>
         {
             int n = r.Next(1, 3), cin = r.Next(1, 3), cout = r.Next(1, 3), h = r.Next(5, 8), w = r.Next(5, 8);
             return (new[] { In("x", n, cin, h, w), In("weight", cout, cin, 3, 2) },
                 x => Tensor.Conv2d(x[0], x[1], null, (2, 1), (1, 2), (2, 2)));
-        }));
+        }, PolynomialStep));
         GradCheckCases.Register(new GradCheckCase("conv2d_groups2", true, r =>
         {
             int n = r.Next(1, 3), cinG = r.Next(1, 3), coutG = r.Next(1, 3), h = r.Next(3, 6), w = r.Next(3, 6);
             return (new[] { In("x", n, 2 * cinG, h, w), In("weight", 2 * coutG, cinG, 3, 3), In("bias", 2 * coutG) },
                 x => Tensor.Conv2d(x[0], x[1], x[2], stride: 2, padding: 1, groups: 2));
-        }));
+        }, PolynomialStep));
         GradCheckCases.Register(new GradCheckCase("conv_transpose2d", true, r =>
         {
             int n = r.Next(1, 3), cin = r.Next(1, 4), cout = r.Next(1, 4), h = r.Next(2, 5), w = r.Next(2, 5);
             return (new[] { In("x", n, cin, h, w), In("weight", cin, cout, 3, 3), In("bias", cout) },
                 x => Tensor.ConvTranspose2d(x[0], x[1], x[2], stride: 2, padding: 1, outputPadding: 1));
-        }));
+        }, PolynomialStep));
         GradCheckCases.Register(new GradCheckCase("conv_transpose2d_groups2_dilation2", false, r =>
         {
             int n = r.Next(1, 3), cinG = r.Next(1, 3), coutG = r.Next(1, 3), h = r.Next(2, 5), w = r.Next(2, 5);
             return (new[] { In("x", n, 2 * cinG, h, w), In("weight", 2 * cinG, coutG, 2, 3) },
                 x => Tensor.ConvTranspose2d(x[0], x[1], null, (1, 2), (0, 1), (1, 0), 2, (2, 1)));
-        }));
+        }, PolynomialStep));
     }
 
     /// <summary>
