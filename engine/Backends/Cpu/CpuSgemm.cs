@@ -362,7 +362,7 @@ internal static unsafe partial class CpuSgemm
 
     /// <summary>
     /// Dedicated GEMM worker threads (the caller is worker 0), so the cooperative path can use a barrier without
-    /// depending on thread-pool availability. One GEMM at a time uses it; a concurrent caller runs serially.
+    /// depending on thread-pool availability. One GEMM at a time uses it; a concurrent caller waits for it.
     /// </summary>
     private sealed class WorkerPool
     {
@@ -389,10 +389,15 @@ internal static unsafe partial class CpuSgemm
             }
         }
 
+        /// <summary>
+        /// Takes the pool, waiting while another GEMM holds it. Waiting rather than running serially keeps a GEMM's
+        /// result independent of what other threads do: the split changes the rounding of edge rows, and bitwise
+        /// reproducible training (resume) depends on the same inputs giving the same bits.
+        /// </summary>
         public static bool TryEnter(int workers, out WorkerPool pool)
         {
-            pool = null!;
-            if (Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return false;
+            var spin = new SpinWait();
+            while (Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) spin.SpinOnce(sleep1Threshold: 20);
             if (s_pool == null || s_pool._count < workers) s_pool = new WorkerPool(workers);   // grows once, then reused
             pool = s_pool;
             return true;
