@@ -75,7 +75,7 @@ def read_safetensors(path):
 
 def state_of(module):
     """The module's state dict with float32-rounded values (num_batches_tracked as a float)."""
-    return {k: v.detach().to(torch.float64) for k, v in module.state_dict().items()}
+    return {k: v.detach().to(torch.float64).clone() for k, v in module.state_dict().items()}
 
 
 def round_to_f32(module):
