@@ -75,6 +75,15 @@ public class PerceptualLossTests
         using var narrow = new Vgg19FeatureExtractor(new[] { "conv2_1" }, device: Device.Cpu, stageWidths: new[] { 4, 8, 8, 16, 16 });
         Assert.Contains("missing features.5.bias (conv2_1.bias)", Assert.Throws<ArgumentException>(() => narrow.LoadTorchvisionWeights(partial)).Message);
         Assert.False(narrow.HasWeights);
+
+        // BasicSR's own keys (this module's state dict) load too.
+        using var source = Vgg(f);
+        var basicSr = source.StateDict().ToDictionary(kv => kv.Key, kv => new NativeGan.IO.SafetensorsEntry
+            { Name = kv.Key, DType = "F32", Shape = kv.Value.Shape.ToArray(), Data = kv.Value.ToArray() });
+        using var copy = new Vgg19FeatureExtractor(Layers, device: Device.Cpu, stageWidths: new[] { 4, 8, 8, 16, 16 });
+        copy.LoadTorchvisionWeights(basicSr);
+        Assert.True(copy.HasWeights);
+        Assert.Equal(source.StateDictArrays()["vgg_net.conv5_4.weight"], copy.StateDictArrays()["vgg_net.conv5_4.weight"]);
     }
 
     [Theory]

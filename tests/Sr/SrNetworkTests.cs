@@ -18,6 +18,25 @@ public class SrNetworkTests
         SrFixture.AssertClose(f.Entry(output), y, $"{f.Name} on {device}");
     }
 
+    /// <summary>
+    /// Backward through the network: d(sum(output * gout))/d input and /d the parameters the fixture lists
+    /// (grad.NAME) match PyTorch's.
+    /// </summary>
+    private static void CheckGradients(Module model, SrFixture f, Device device)
+    {
+        using var scope = Tensor.Scope();
+        var x = f.Tensor("input", device, requiresGrad: true);
+        var y = model.Forward(x);
+        SrFixture.AssertClose(f.Entry("output"), y, $"{f.Name} output (graph recorded)");
+        var parameters = model.NamedParameters().ToDictionary(p => p.Name, p => p.Tensor);
+        var names = f.Io.Tensors.Keys.Where(k => k.StartsWith("grad.", StringComparison.Ordinal)).Select(k => k["grad.".Length..]).ToList();
+        Assert.NotEmpty(names);
+        var inputs = names.Select(n => n == "input" ? x : parameters[n]).ToArray();
+        var grads = NativeGan.Autograd.Grad(new[] { y }, inputs, new[] { f.Tensor("gout", device) });
+        for (int i = 0; i < names.Count; i++)
+            SrFixture.AssertClose(f.Entry("grad." + names[i]), grads[i]!, $"{f.Name} grad.{names[i]}", rtol: 1e-3, atol: 1e-5);
+    }
+
     [Theory]
     [InlineData("cpu")]
     [InlineData("cuda")]
@@ -64,6 +83,7 @@ public class SrNetworkTests
         Assert.Equal(new[] { f.Int("num_feat"), 3 * model.UnshuffleFactor * model.UnshuffleFactor, 3, 3 }, model.StateDict()["conv_first.weight"].Shape);
         CheckForward(model, f, Device.Cpu);
         Assert.Equal(new[] { 1, 3, outSize, outSize }, f.Entry("output").Shape);
+        CheckGradients(model, f, Device.Cpu);
     }
 
     [Theory]
@@ -119,6 +139,7 @@ public class SrNetworkTests
         var f = SrFixture.Load(name);
         using var model = new MSRResNet(f.Int("num_in_ch"), f.Int("num_out_ch"), f.Int("num_feat"), f.Int("num_block"), f.Int("upscale"), Device.Cpu);
         CheckForward(model, f, Device.Cpu);
+        CheckGradients(model, f, Device.Cpu);
     }
 
     [Fact]
@@ -153,7 +174,8 @@ public class SrNetworkTests
         using var model = new VGGStyleDiscriminator(f.Int("num_in_ch"), f.Int("num_feat"), f.Int("input_size"), Device.Cpu);
         Assert.Equal(f.Weights.Tensors.Keys.Order(StringComparer.Ordinal), model.StateDict().Keys.Order(StringComparer.Ordinal));
         model.Train();
-        CheckForward(model, f, Device.Cpu);
+        model.LoadStateDict(f.Weights);
+        CheckGradients(model, f, Device.Cpu); // one training-mode forward (batch statistics) and its backward
         var state = model.StateDict();
         foreach (var k in new[] { "bn0_1.running_mean", "bn0_1.running_var", "bn4_1.running_mean", "bn4_1.running_var" })
             SrFixture.AssertClose(f.Entry("after." + k), state[k], k);
