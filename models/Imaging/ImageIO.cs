@@ -98,11 +98,11 @@ public static class ImageIO
                 var img = ImageResult.FromStream(ms, (ReadComponents)c);
                 CheckDecoded(header, img.Width, img.Height);
                 var data = img.Data;
-                const float inv = 1f / 255f;
                 for (int ch = 0; ch < c; ch++)
                 {
+                    // k / 255f (a division, not a multiply by the reciprocal) so that k / 255f written is read back bit-exact.
                     var dst = planar.AsSpan(ch * plane, plane);
-                    for (int p = 0, s = ch; p < plane; p++, s += c) dst[p] = data[s] * inv;
+                    for (int p = 0, s = ch; p < plane; p++, s += c) dst[p] = data[s] / 255f;
                 }
             }
         }
@@ -125,12 +125,11 @@ public static class ImageIO
         try
         {
             CheckDecoded(header, x, y);
-            const float inv = 1f / 65535f;
             for (int ch = 0; ch < c; ch++)
             {
                 var dst = planar.AsSpan(ch * plane, plane);
                 ushort* src = result + ch;
-                for (int p = 0; p < plane; p++) dst[p] = src[(long)p * c] * inv;
+                for (int p = 0; p < plane; p++) dst[p] = src[(long)p * c] / 65535f;
             }
         }
         finally

@@ -149,7 +149,7 @@ public sealed class TiledUpscaler
     /// Index of the source pixel for position <paramref name="i"/> of a line of <paramref name="n"/> pixels extended by
     /// reflection without repeating the edge (PyTorch's 'reflect'), folded again when the pad exceeds the line.
     /// </summary>
-    internal static int Reflect(int i, int n)
+    public static int Reflect(int i, int n)
     {
         if (n == 1) return 0;
         int period = 2 * (n - 1);
