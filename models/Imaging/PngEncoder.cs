@@ -92,56 +92,63 @@ public static class PngEncoder
     private static void ChooseFilter(byte[] cur, byte[] prev, int bpp, bool firstRow, byte[] candidate, byte[] best)
     {
         long bestScore = long.MaxValue;
-        int n = cur.Length;
         // On the first row (no row above) "up" is "none" and "paeth" is "sub": try only none, sub and average.
         for (int filter = 0; filter <= 4; filter++)
         {
             if (firstRow && (filter == 2 || filter == 4)) continue;
-            Filter(filter, cur, firstRow ? null : prev, bpp, candidate);
-            long score = 0;
-            for (int i = 0; i < n; i++)
-            {
-                byte f = candidate[i];
-                score += f < 128 ? f : 256 - f;
-            }
+            long score = Filter(filter, cur, firstRow ? null : prev, bpp, candidate);
             if (score < bestScore)
             {
                 bestScore = score;
                 best[0] = (byte)filter;
-                Buffer.BlockCopy(candidate, 0, best, 1, n);
+                Buffer.BlockCopy(candidate, 0, best, 1, cur.Length);
             }
         }
     }
 
-    private static void Filter(int filter, byte[] cur, byte[]? prev, int bpp, byte[] dst)
+    private static int Abs8(int filtered)
+    {
+        int f = filtered & 0xFF;
+        return f < 128 ? f : 256 - f;
+    }
+
+    /// <summary>Applies one filter into <paramref name="dst"/> and returns the sum of |signed byte| of the result.</summary>
+    private static long Filter(int filter, byte[] cur, byte[]? prev, int bpp, byte[] dst)
     {
         int n = cur.Length;
+        long score = 0;
         switch (filter)
         {
             case 0:
-                Buffer.BlockCopy(cur, 0, dst, 0, n);
+                for (int i = 0; i < n; i++) { int f = cur[i]; dst[i] = (byte)f; score += Abs8(f); }
                 break;
             case 1:
-                for (int i = 0; i < n; i++) dst[i] = (byte)(cur[i] - (i >= bpp ? cur[i - bpp] : 0));
+                for (int i = 0; i < bpp && i < n; i++) { int f = cur[i]; dst[i] = (byte)f; score += Abs8(f); }
+                for (int i = bpp; i < n; i++) { int f = cur[i] - cur[i - bpp]; dst[i] = (byte)f; score += Abs8(f); }
                 break;
             case 2:
-                for (int i = 0; i < n; i++) dst[i] = (byte)(cur[i] - prev![i]);
+                for (int i = 0; i < n; i++) { int f = cur[i] - prev![i]; dst[i] = (byte)f; score += Abs8(f); }
                 break;
             case 3:
                 for (int i = 0; i < n; i++)
                 {
                     int a = i >= bpp ? cur[i - bpp] : 0, b = prev != null ? prev[i] : 0;
-                    dst[i] = (byte)(cur[i] - ((a + b) >> 1));
+                    int f = cur[i] - ((a + b) >> 1);
+                    dst[i] = (byte)f;
+                    score += Abs8(f);
                 }
                 break;
             default:
                 for (int i = 0; i < n; i++)
                 {
                     int a = i >= bpp ? cur[i - bpp] : 0, b = prev![i], c = i >= bpp ? prev[i - bpp] : 0;
-                    dst[i] = (byte)(cur[i] - Paeth(a, b, c));
+                    int f = cur[i] - Paeth(a, b, c);
+                    dst[i] = (byte)f;
+                    score += Abs8(f);
                 }
                 break;
         }
+        return score;
     }
 
     private static int Paeth(int a, int b, int c)

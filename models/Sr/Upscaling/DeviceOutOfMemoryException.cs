@@ -3,7 +3,8 @@ namespace NativeGan.Models.Sr.Upscaling;
 /// <summary>
 /// A device ran out of memory. The engine itself surfaces an allocation failure as whatever the backend throws
 /// (after its caching allocator has emptied the cache and tried once more): <see cref="OutOfMemoryException"/> on
-/// the CPU backends, ILGPU's <c>CudaException</c> with <c>CUDA_ERROR_OUT_OF_MEMORY</c> ("out of memory") on CUDA.
+/// the CPU backends, ILGPU's <c>CudaException</c> (an <c>AcceleratorException</c>) whose message is the driver's
+/// "out of memory" and whose <c>Error</c> is "CUDA_ERROR_OUT_OF_MEMORY" on CUDA.
 /// <see cref="IsOutOfMemory"/> recognises all of them; the tiled upscaler throws this type when even its smallest
 /// tile does not fit, and a model function may throw it itself.
 /// </summary>
@@ -20,6 +21,10 @@ public class DeviceOutOfMemoryException : Exception
         {
             if (e is DeviceOutOfMemoryException or OutOfMemoryException or InsufficientMemoryException) return true;
             if (e.GetType().Name.Contains("OutOfMemory", StringComparison.Ordinal)) return true;
+            // ILGPU's CudaException: Message is cuGetErrorString ("out of memory"), Error the enum name.
+            if (e.GetType().GetProperty("Error")?.GetValue(e) is string error &&
+                error.Contains("OUT_OF_MEMORY", StringComparison.Ordinal))
+                return true;
             string m = e.Message ?? "";
             if (m.Contains("out of memory", StringComparison.OrdinalIgnoreCase) ||
                 m.Contains("OUT_OF_MEMORY", StringComparison.Ordinal) ||

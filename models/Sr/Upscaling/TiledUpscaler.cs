@@ -8,6 +8,8 @@ public enum UpscaleEventKind
     TileDone,
     /// <summary>The device ran out of memory: the tile was halved and the pass starts again.</summary>
     TileSizeReduced,
+    /// <summary>A tile's output held NaN or infinity (broken weights?); those pixels come out black after clamping.</summary>
+    NonFiniteOutput,
 }
 
 /// <summary>
@@ -218,6 +220,12 @@ public sealed class TiledUpscaler
                     for (int x = 0; x < tw; x++) input[dst + x] = planar[src + colMap[ex0 + x]];
                 }
             float[] result = RunModel(input, channels, th, tw, out int tileChannels);
+            int nonFinite = 0;
+            foreach (float v in result) if (!float.IsFinite(v)) nonFinite++;
+            if (nonFinite > 0)
+                progress?.Report(new UpscaleProgress(UpscaleEventKind.NonFiniteOutput, pass, iy * nx + ix + 1, count, tile,
+                    $"{pass}: the model returned {nonFinite} NaN or infinite values in tile {iy * nx + ix + 1}/{count} " +
+                    $"(input rows {ey0 - g.Top}..{ey1 - g.Top - 1}, columns {ex0 - g.Left}..{ex1 - g.Left - 1}); they come out black."));
             if (output == null)
             {
                 outChannels = tileChannels;

@@ -224,6 +224,18 @@ public sealed class TiledUpscalerTests
     }
 
     [Fact]
+    public void Non_finite_model_output_is_reported()
+    {
+        var img = RandomImage(3, H, W, 11);
+        var events = new List<UpscaleProgress>();
+        var up = new TiledUpscaler(x => x.Upsample(2).Mul(float.NaN), 2, Device.Cpu, new TiledUpscaleOptions { Tile = 20 });
+        var result = up.Upscale(img, 3, H, W, new SyncProgress(events.Add), "color");
+        var bad = events.Where(e => e.Kind == UpscaleEventKind.NonFiniteOutput).ToList();
+        Assert.Equal(4, bad.Count);
+        Assert.Contains("NaN", bad[0].Message);
+    }
+
+    [Fact]
     public void Reflect_folds_like_pytorch()
     {
         int[] got = Enumerable.Range(-5, 15).Select(i => TiledUpscaler.Reflect(i, 4)).ToArray();
