@@ -66,6 +66,21 @@ public sealed class TiledUpscalerTests
         Assert.True(MaxAbsDiff(whole.Data, tiled.Data) < 2e-5f, $"max |tiled - untiled| = {MaxAbsDiff(whole.Data, tiled.Data)}");
     }
 
+    public static TheoryData<string> Devices() => new() { "ilgpu-cpu", "cuda" };
+
+    [Theory]
+    [MemberData(nameof(Devices))]
+    public void Tiled_on_a_device_equals_untiled_on_the_cpu(string deviceName)
+    {
+        Assert.SkipUnless(deviceName != "cuda" || Device.CudaAvailable, "no CUDA device on this machine");
+        var device = Device.Parse(deviceName);
+        var img = RandomImage(3, H, W, 12);
+        var reference = Run(SmallNet().Call, 2, img, new TiledUpscaleOptions());
+        var net = SmallNet().To(device);
+        var tiled = new TiledUpscaler(net.Call, 2, device, new TiledUpscaleOptions { Tile = 16, TilePad = 4 }).Upscale(img, 3, H, W);
+        Assert.True(MaxAbsDiff(reference.Data, tiled.Data) < 1e-4f, $"max diff {MaxAbsDiff(reference.Data, tiled.Data)}");
+    }
+
     [Fact]
     public void Untiled_equals_the_model_on_the_whole_image()
     {
