@@ -110,8 +110,12 @@ public sealed class ImageUpscaler
         float[] color = image.CopyPlanes(0, colors);
         float[] colorOut = RunPlanes(color, colors, h, w, "color", progress, cancellationToken);
         long outPlane = outPixels;
-        var planar = new float[outPlane * image.Channels];
-        Array.Copy(colorOut, planar, outPlane * colors);
+        float[] planar = colorOut; // no alpha: the colour planes are the result (no copy of a large output)
+        if (image.HasAlpha)
+        {
+            planar = new float[outPlane * image.Channels];
+            Array.Copy(colorOut, planar, outPlane * colors);
+        }
 
         if (image.HasAlpha)
         {
