@@ -15,10 +15,12 @@ public static class CliApp
     public static readonly Type[] VerbTypes =
     {
         typeof(DevicesVerb),
+        typeof(ForwardVerb),
         typeof(GradcheckVerb),
         typeof(QuickstartVerb),
         typeof(SampleVerb),
         typeof(TrainVerb),
+        typeof(UpscaleVerb),
     };
 
     /// <summary>One-letter long options the command lines use, which CommandLineParser cannot declare.</summary>

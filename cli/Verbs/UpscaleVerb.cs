@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Globalization;
+using CommandLine;
+using NativeGan.Models.Imaging;
+using NativeGan.Models.Sr;
+using NativeGan.Models.Sr.Upscaling;
+using Spectre.Console;
+
+namespace NativeGan.Cli.Verbs;
+
+[Verb("upscale", HelpText = "Upscale an image or a folder of images with a super-resolution network (BasicSR / ESRGAN / Real-ESRGAN / BSRGAN weights, or ours).")]
+public sealed class UpscaleVerb : ICommand
+{
+    private static readonly string[] ImageExtensions = { ".png", ".jpg", ".jpeg", ".bmp" };
+
+    [Option('i', "input", Required = true, HelpText = "An image (PNG, JPEG, BMP) or a folder of them.")]
+    public string Input { get; set; } = "";
+
+    [Option('o', "output", Required = true, HelpText = "The output image (PNG, or JPEG by extension) for one input; a folder for a folder.")]
+    public string Output { get; set; } = "";
+
+    [Option('m', "model", Required = true, HelpText = "Network weights: .pth or .safetensors; the architecture and scale are read from them.")]
+    public string Model { get; set; } = "";
+
+    [Option("tile", Default = 0, HelpText = "Tile size in input pixels (0: the whole image at once). Tiles are uploaded one at a time.")]
+    public int Tile { get; set; }
+
+    [Option("tile-pad", Default = 10, HelpText = "Context pixels around each tile; neighbouring tiles are blended across it.")]
+    public int TilePad { get; set; }
+
+    [Option("pre-pad", Default = 0, HelpText = "Reflect padding around the whole image, removed after upscaling.")]
+    public int PrePad { get; set; }
+
+    [Option("alpha-upsampler", Default = "bicubic", HelpText = "How an alpha channel is upscaled: bicubic or model.")]
+    public string AlphaUpsampler { get; set; } = "bicubic";
+
+    [Option("ext", Default = "auto", HelpText = "Output format for a folder: auto (PNG, or JPEG for JPEG inputs), png or jpg.")]
+    public string Ext { get; set; } = "auto";
+
+    [Option("suffix", Default = "", HelpText = "Appended to output file names in a folder (Real-ESRGAN uses 'out').")]
+    public string Suffix { get; set; } = "";
+
+    [Option("quality", Default = 95, HelpText = "JPEG quality of JPEG outputs.")]
+    public int Quality { get; set; }
+
+    [Option("fp32", Default = false, HelpText = "Compute in float32. NativeGan always computes in float32; accepted for Real-ESRGAN's command line.")]
+    public bool Fp32 { get; set; }
+
+    [Option("device", HelpText = "cpu, cuda, cuda:N or ilgpu-cpu (default: CUDA when present, else CPU).")]
+    public string? DeviceName { get; set; }
+
+    public int Run(TextWriter stdout, TextWriter stderr)
+    {
+        if (Tile < 0 || TilePad < 0 || PrePad < 0)
+            return Bad(stderr, $"--tile, --tile-pad and --pre-pad must be >= 0, got {Tile}, {TilePad}, {PrePad}.");
+        if (Quality is < 1 or > 100)
+            return Bad(stderr, $"--quality must be in 1..100, got {Quality}.");
+        AlphaUpsampler alpha;
+        switch (AlphaUpsampler.ToLowerInvariant())
+        {
+            case "bicubic": alpha = Models.Sr.Upscaling.AlphaUpsampler.Bicubic; break;
+            case "model": case "realesrgan": alpha = Models.Sr.Upscaling.AlphaUpsampler.Model; break;
+            default: return Bad(stderr, $"--alpha-upsampler expects bicubic or model, got '{AlphaUpsampler}'.");
+        }
+        string ext = Ext.ToLowerInvariant();
+        if (ext is not ("auto" or "png" or "jpg" or "jpeg"))
+            return Bad(stderr, $"--ext expects auto, png or jpg, got '{Ext}'.");
+
+        var jobs = PlanJobs(stderr);
+        if (jobs == null) return ExitCodes.BadArguments;
+        var device = DeviceName == null ? Device.Default : Device.Parse(DeviceName);
+        using var net = SrModelFile.Load(Model, device);
+        stdout.WriteLine($"model: {net.Describe()}");
+        stdout.WriteLine($"device: {device}{(Tile > 0 ? $", tiles of {Tile} px (pad {TilePad})" : ", whole images (use --tile N for large images)")}");
+        var options = new UpscaleOptions { Tile = Tile, TilePad = TilePad, PrePad = PrePad, AlphaUpsampler = alpha, JpegQuality = Quality };
+        var upscaler = new ImageUpscaler(net.Forward, net.Scale, device, options, modelChannels: net.Architecture.InChannels, sizeMultiple: net.SizeMultiple);
+
+        bool live = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
+        int failed = 0;
+        var total = Stopwatch.StartNew();
+        if (live)
+        {
+            AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(ctx =>
+                {
+                    var files = ctx.AddTask($"files (0/{jobs.Count})", maxValue: jobs.Count);
+                    foreach (var (input, output) in jobs)
+                    {
+                        var tiles = ctx.AddTask(Markup.Escape(Path.GetFileName(input)), maxValue: 1);
+                        var progress = new CallbackProgress(p =>
+                        {
+                            if (p.Kind == UpscaleEventKind.TileDone) { tiles.MaxValue = p.TileCount; tiles.Value = p.Tile; }
+                            else AnsiConsole.MarkupLine("[yellow]" + Markup.Escape($"{Path.GetFileName(input)}: {p.Message}") + "[/]");
+                        });
+                        if (!UpscaleOne(upscaler, input, output, progress, msg => AnsiConsole.MarkupLine(Markup.Escape(msg)), e => AnsiConsole.MarkupLine("[red]" + Markup.Escape(e) + "[/]")))
+                            failed++;
+                        tiles.Value = tiles.MaxValue;
+                        tiles.StopTask();
+                        files.Increment(1);
+                        files.Description = $"files ({files.Value:0}/{jobs.Count})";
+                    }
+                });
+        }
+        else
+        {
+            foreach (var (input, output) in jobs)
+            {
+                var progress = new CallbackProgress(p =>
+                {
+                    if (p.Kind != UpscaleEventKind.TileDone) stdout.WriteLine($"{input}: {p.Message}");
+                });
+                if (!UpscaleOne(upscaler, input, output, progress, stdout.WriteLine, stderr.WriteLine))
+                    failed++;
+            }
+        }
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"done: {jobs.Count - failed}/{jobs.Count} images in {total.Elapsed.TotalSeconds:0.0} s"));
+        return failed == 0 ? ExitCodes.Ok : ExitCodes.RuntimeFailure;
+    }
+
+    /// <summary>Upscales one file; a failure is reported (one line, no stack trace) and the next file goes on.</summary>
+    private static bool UpscaleOne(ImageUpscaler upscaler, string input, string output, IProgress<UpscaleProgress> progress,
+        Action<string> info, Action<string> error)
+    {
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            var header = upscaler.UpscaleFile(input, output, progress);
+            info(string.Create(CultureInfo.InvariantCulture,
+                $"{input} ({header.Width}x{header.Height}, {ImageData.ModeName(header.Channels)}, {header.BitDepth}-bit) -> {output} " +
+                $"({header.Width * upscaler.Scale}x{header.Height * upscaler.Scale}) in {watch.Elapsed.TotalSeconds:0.00} s"));
+            return true;
+        }
+        catch (Exception e) when (e is IOException or FormatException or ArgumentException or InvalidDataException
+                                      or DeviceOutOfMemoryException or UnauthorizedAccessException or NotSupportedException)
+        {
+            error($"error: {e.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>Pairs every input with its output path, or prints why the arguments cannot work and returns null.</summary>
+    private List<(string Input, string Output)>? PlanJobs(TextWriter stderr)
+    {
+        var jobs = new List<(string, string)>();
+        if (Directory.Exists(Input))
+        {
+            if (File.Exists(Output))
+            {
+                stderr.WriteLine($"error: --input {Input} is a folder, so --output must be a folder, but {Output} is a file.");
+                return null;
+            }
+            var files = Directory.EnumerateFiles(Input)
+                .Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+                .OrderBy(f => f, StringComparer.Ordinal).ToList();
+            if (files.Count == 0)
+            {
+                stderr.WriteLine($"error: {Input}: no PNG, JPEG or BMP images in this folder.");
+                return null;
+            }
+            Directory.CreateDirectory(Output);
+            foreach (var f in files)
+            {
+                string inExt = Path.GetExtension(f).ToLowerInvariant();
+                string outExt = Ext.ToLowerInvariant() switch
+                {
+                    "png" => ".png",
+                    "jpg" or "jpeg" => ".jpg",
+                    _ => inExt is ".jpg" or ".jpeg" ? ".jpg" : ".png",
+                };
+                // JPEG has no alpha: an image with one is written as PNG whatever --ext says.
+                if (outExt == ".jpg" && HasAlpha(f)) outExt = ".png";
+                string name = Path.GetFileNameWithoutExtension(f) + (Suffix.Length > 0 ? "_" + Suffix : "") + outExt;
+                jobs.Add((f, Path.Combine(Output, name)));
+            }
+            return jobs;
+        }
+        if (!File.Exists(Input))
+        {
+            stderr.WriteLine($"error: {Input}: no such file or folder.");
+            return null;
+        }
+        if (Directory.Exists(Output))
+        {
+            string outExt = HasAlpha(Input) || Path.GetExtension(Input).ToLowerInvariant() is not (".jpg" or ".jpeg") ? ".png" : ".jpg";
+            jobs.Add((Input, Path.Combine(Output, Path.GetFileNameWithoutExtension(Input) + (Suffix.Length > 0 ? "_" + Suffix : "") + outExt)));
+        }
+        else
+        {
+            string? dir = Path.GetDirectoryName(Path.GetFullPath(Output));
+            if (dir != null) Directory.CreateDirectory(dir);
+            jobs.Add((Input, Output));
+        }
+        return jobs;
+    }
+
+    private static bool HasAlpha(string path)
+    {
+        try { return ImageHeader.Read(path).Channels is 2 or 4; }
+        catch (Exception e) when (e is IOException or FormatException or InvalidDataException) { return false; }
+    }
+
+    private static int Bad(TextWriter stderr, string message)
+    {
+        stderr.WriteLine($"error: {message}");
+        return ExitCodes.BadArguments;
+    }
+
+    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and arrive late).</summary>
+    private sealed class CallbackProgress(Action<UpscaleProgress> report) : IProgress<UpscaleProgress>
+    {
+        public void Report(UpscaleProgress value) => report(value);
+    }
+}
