@@ -13,7 +13,8 @@ order, JSON).
 
 The forbidden_* files name a dangerous global (posix.system, __builtin__.eval). They are built by pickling
 an object whose __reduce__ returns that callable; pickling only records the reference, nothing is run, and
-this script never loads them back. Everything is tiny and seeded, so reruns write the same tensors.
+this script never loads them back. Everything is tiny and seeded, so reruns write the same tensors (the
+legacy files' storage keys are memory addresses, so their bytes differ between runs, their values do not).
 """
 import collections
 import json
@@ -129,6 +130,17 @@ def main():
     legacy["half"] = torch.randn(5).half()
     legacy["f64"] = torch.randn(2, 2, dtype=torch.float64)
     save("legacy", legacy, legacy, _use_new_zipfile_serialization=False)
+
+    # ---- checksums of the shared BasicSR file tests/fixtures/models/rrdbnet_tiny_x4.pth (too big to duplicate):
+    # per tensor [sum, sum of |x|, first, last], computed in float64
+    state = torch.load(os.path.join(ROOT, "tests", "fixtures", "models", "rrdbnet_tiny_x4.pth"), map_location="cpu")
+    sums = collections.OrderedDict()
+    for key, t in state["params_ema"].items():
+        flat = t.detach().reshape(-1).to(torch.float64)
+        sums[key] = torch.stack([flat.sum(), flat.abs().sum(), flat[0], flat[-1]])
+    write_safetensors(os.path.join(OUT_DIR, "rrdbnet_tiny_x4.checksums.safetensors"), sums,
+                      {"order": json.dumps(list(sums.keys())), "wrapper": "params_ema",
+                       "source": f"torch {torch.__version__}, tools/make_pth_fixtures.py"})
 
     # ---- forbidden globals: only the reference is pickled, nothing runs
     class Evil:

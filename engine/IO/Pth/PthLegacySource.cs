@@ -89,6 +89,8 @@ internal sealed class PthLegacySource : PthSource
 
             if (required.TryGetValue(key, out long needed))
             {
+                if (count > PthStorage.MaxElements)
+                    throw Fail($"storage '{key}' holds {count} values, more than one array can hold ({PthStorage.MaxElements})");
                 if (count < needed)
                     throw Fail($"storage '{key}' holds {count} values, but the pickle uses {needed} of it");
                 result[key] = PthStorage.Read(Stream, dtype, count, got => Fail(

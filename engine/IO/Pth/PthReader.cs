@@ -149,11 +149,19 @@ internal abstract class PthSource : IDisposable
                     $"({string.Join(", ", tensor.Strides)}) reaches element {(extent is long e ? (e - 1).ToString() : "beyond 2^63")} " +
                     $"of storage '{st.Key}', which holds {Math.Min(st.Count, data.Length - st.BaseOffset)} elements (truncated or corrupt file?)");
 
+            // Stride-0 views (expand) hold more elements than they store; cap what a few bytes can make us allocate.
+            if (tensor.Count > Math.Max(data.Length, MaxExpandedElements))
+                throw Fail($"{What(tensor, name)} repeats the {data.Length} values of storage '{st.Key}' into {tensor.Count} " +
+                    $"elements; refusing to allocate more than {MaxExpandedElements} for an expanded view (corrupt file?)");
+
             bool wholeStorage = uses[st.Key] == 1 && start == 0 && tensor.Count == data.Length
                 && PthStorage.IsContiguous(tensor.Shape, tensor.Strides);
             tensor.SetData(wholeStorage ? data : PthStorage.Gather(data, start, tensor.Shape, tensor.Strides, tensor.Count));
         }
     }
+
+    /// <summary>Most elements a tensor may have beyond the size of its storage (stride-0 expanded views).</summary>
+    private const long MaxExpandedElements = 1 << 24;
 
     /// <summary>Reads each needed storage (by key) as float32, at least <paramref name="required"/> elements long.</summary>
     protected abstract Dictionary<string, float[]> ReadStorages(

@@ -15,7 +15,8 @@ internal static class PthStorage
     /// </summary>
     public static float[] Read(Stream stream, PthDType dtype, long count, Func<long, Exception> fail)
     {
-        if (count > MaxElements) throw fail(-1);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxElements); // callers check and explain first
         var data = new float[count];
         if (dtype == PthGlobals.F32 && BitConverter.IsLittleEndian)
         {

@@ -391,7 +391,7 @@ internal sealed class PthUnpickler
         if (bytes == 0) return 0L;
         var raw = ReadBytes(bytes);
         var value = new BigInteger(raw, isUnsigned: false, isBigEndian: false);
-        return value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+        return value >= long.MinValue && value <= long.MaxValue ? (long)value : (object)value;
     }
 
     private string Utf8(long bytes)
@@ -427,7 +427,7 @@ internal sealed class PthUnpickler
         if (line == "00") return false;
         if (BigInteger.TryParse(line, System.Globalization.NumberStyles.AllowLeadingSign,
                 System.Globalization.CultureInfo.InvariantCulture, out var v))
-            return v >= long.MinValue && v <= long.MaxValue ? (long)v : v;
+            return v >= long.MinValue && v <= long.MaxValue ? (long)v : (object)v;
         throw Fail($"expected an integer, got '{line}'");
     }
 

@@ -21,7 +21,12 @@ internal sealed class PthZipSource : PthSource
 
     public override object? Unpickle()
     {
-        var zip = Guard("open the zip archive", () => new ZipArchive(Stream, ZipArchiveMode.Read, leaveOpen: true));
+        var zip = Guard("open the zip archive", () =>
+        {
+            var z = new ZipArchive(Stream, ZipArchiveMode.Read, leaveOpen: true);
+            _ = z.Entries.Count; // the central directory is parsed lazily: fail here, not at first use
+            return z;
+        });
         _zip = zip;
 
         var candidates = zip.Entries.Where(e => e.FullName.EndsWith("data.pkl", StringComparison.Ordinal)
@@ -66,7 +71,7 @@ internal sealed class PthZipSource : PthSource
             var entry = zip.GetEntry(name) ?? throw Fail(
                 $"the pickle refers to storage '{key}', but the archive has no entry '{name}' (truncated or incomplete file?)");
             var dtype = dtypes[key];
-            long length = Guard($"read entry '{name}'", () => entry.Length);
+            long length = CheckedLength(entry);
             if (length % dtype.Size != 0 || length / dtype.Size < needed)
                 throw Fail($"entry '{name}' should hold {needed} {dtype.TorchName} values ({needed * dtype.Size} bytes), " +
                     $"but has {length} bytes");
@@ -75,9 +80,11 @@ internal sealed class PthZipSource : PthSource
                 throw Fail($"entry '{name}' holds {count} values, more than one array can hold ({PthStorage.MaxElements})");
             result[key] = Guard($"read entry '{name}'", () =>
             {
-                using var s = entry.Open();
-                return PthStorage.Read(s, dtype, count, got => Fail(
+                using var s = new Crc32Stream(entry.Open());
+                var data = PthStorage.Read(s, dtype, count, got => Fail(
                     $"entry '{name}' ended after {got} of its {length} bytes (truncated or corrupt file?)"));
+                CheckCrc(entry, s.Crc);
+                return data;
             });
         }
         return result;
@@ -85,20 +92,43 @@ internal sealed class PthZipSource : PthSource
 
     private byte[] ReadEntry(ZipArchiveEntry entry, long maxBytes)
     {
-        long length = Guard($"read entry '{entry.FullName}'", () => entry.Length);
+        long length = CheckedLength(entry);
         if (length > maxBytes)
             throw Fail($"entry '{entry.FullName}' is {length} bytes, more than the {maxBytes}-byte limit for it (corrupt file?)");
         return Guard($"read entry '{entry.FullName}'", () =>
         {
-            using var s = entry.Open();
+            using var s = new Crc32Stream(entry.Open());
             var bytes = new byte[length];
             int got = s.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
             if (got < bytes.Length)
                 throw Fail($"entry '{entry.FullName}' ended after {got} of its {length} bytes (truncated or corrupt file?)");
             if (s.ReadByte() >= 0)
                 throw Fail($"entry '{entry.FullName}' holds more than the {length} bytes the zip directory says (corrupt file?)");
+            CheckCrc(entry, s.Crc);
             return bytes;
         });
+    }
+
+    /// <summary>
+    /// The entry's size from the zip directory, refused before anything is allocated when it cannot be true: a
+    /// stored entry is as long as its compressed bytes, which lie inside the file, and deflate expands at most
+    /// about 1032 to 1.
+    /// </summary>
+    private long CheckedLength(ZipArchiveEntry entry)
+    {
+        var (length, compressed) = Guard($"read entry '{entry.FullName}'", () => (entry.Length, entry.CompressedLength));
+        if (length < 0 || compressed < 0 || compressed > Stream.Length || length > compressed * 1032 + 1024)
+            throw Fail($"entry '{entry.FullName}' claims {length} bytes from {compressed} compressed bytes in a " +
+                $"{Stream.Length}-byte file (corrupt zip directory?)");
+        return length;
+    }
+
+    /// <summary>ZipArchive does not verify stored entries, so a flipped bit would otherwise load silently.</summary>
+    private void CheckCrc(ZipArchiveEntry entry, uint computed)
+    {
+        if (computed != entry.Crc32)
+            throw Fail($"entry '{entry.FullName}' fails its CRC-32 check (the zip directory says 0x{entry.Crc32:x8}, " +
+                $"the data gives 0x{computed:x8}): the file is corrupt");
     }
 
     /// <summary>Runs a zip operation, turning the archive's own exceptions into a <see cref="PthFormatException"/>.</summary>
