@@ -18,7 +18,7 @@ internal sealed class PthLegacySource : PthSource
     private List<string> _keys = new();
     private long _storagesStart;
 
-    public PthLegacySource(Stream stream, string sourceName) : base(stream, sourceName) { }
+    public PthLegacySource(Stream stream, string sourceName, bool leaveOpen) : base(stream, sourceName, leaveOpen) { }
 
     /// <summary>
     /// Whether the bytes start like a pickle (PROTO 2 to 5); the magic number that must follow is checked when

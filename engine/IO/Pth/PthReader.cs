@@ -25,7 +25,21 @@ public static class PthReader
     /// <exception cref="PthFormatException">The file is truncated, corrupt, not a .pth, or names a refused global.</exception>
     public static object? Read(string path)
     {
-        using var source = Open(path);
+        using var source = Open(OpenFile(path), path, leaveOpen: false);
+        return Read(source);
+    }
+
+    /// <summary>Reads the object tree of a .pth file held by a stream (from its position to its end).</summary>
+    /// <param name="sourceName">Names the data in error messages, e.g. a path or URL.</param>
+    /// <inheritdoc cref="Read(string)"/>
+    public static object? Read(Stream stream, string sourceName)
+    {
+        using var source = Open(stream, sourceName, leaveOpen: true);
+        return Read(source);
+    }
+
+    private static object? Read(PthSource source)
+    {
         var root = source.Unpickle();
         source.Load(source.Tensors.Select(t => (t, (string?)null)).ToList());
         return root;
@@ -43,7 +57,21 @@ public static class PthReader
     /// <param name="wrapperKey">The wrapper key the state dict was found under, or null for the top level.</param>
     public static IReadOnlyDictionary<string, SafetensorsEntry> ReadStateDict(string path, out string? wrapperKey)
     {
-        using var source = Open(path);
+        using var source = Open(OpenFile(path), path, leaveOpen: false);
+        return ReadStateDict(source, out wrapperKey);
+    }
+
+    /// <summary>Reads the state dict of a .pth file held by a stream (from its position to its end).</summary>
+    /// <param name="sourceName">Names the data in error messages, e.g. a path or URL.</param>
+    /// <inheritdoc cref="ReadStateDict(string, out string?)"/>
+    public static IReadOnlyDictionary<string, SafetensorsEntry> ReadStateDict(Stream stream, string sourceName, out string? wrapperKey)
+    {
+        using var source = Open(stream, sourceName, leaveOpen: true);
+        return ReadStateDict(source, out wrapperKey);
+    }
+
+    private static IReadOnlyDictionary<string, SafetensorsEntry> ReadStateDict(PthSource source, out string? wrapperKey)
+    {
         var root = source.Unpickle();
         var (dict, wrapper) = SelectStateDict(root, source.SourceName);
 
@@ -80,25 +108,41 @@ public static class PthReader
     private static bool IsZip(ReadOnlySpan<byte> head) =>
         head.Length >= 4 && head[0] == (byte)'P' && head[1] == (byte)'K' && head[2] == 3 && head[3] == 4;
 
-    private static PthSource Open(string path)
+    private static FileStream OpenFile(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+    }
+
+    /// <summary>Tells the two layouts apart by their first bytes. Both need seeking, so other streams are copied first.</summary>
+    private static PthSource Open(Stream stream, string sourceName, bool leaveOpen)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        sourceName ??= "<stream>";
         try
         {
+            if (!stream.CanSeek || stream.Position != 0)
+            {
+                var copy = new MemoryStream();
+                stream.CopyTo(copy);
+                copy.Position = 0;
+                if (!leaveOpen) stream.Dispose();
+                (stream, leaveOpen) = (copy, false);
+            }
+
             Span<byte> head = stackalloc byte[16];
             int got = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
             head = head[..got];
             stream.Position = 0;
-            if (IsZip(head)) return new PthZipSource(stream, path);
-            if (PthLegacySource.LooksLegacy(head)) return new PthLegacySource(stream, path);
-            throw new PthFormatException(path, got == 0 ? "the file is empty" :
+            if (IsZip(head)) return new PthZipSource(stream, sourceName, leaveOpen);
+            if (PthLegacySource.LooksLegacy(head)) return new PthLegacySource(stream, sourceName, leaveOpen);
+            throw new PthFormatException(sourceName, got == 0 ? "the file is empty" :
                 "expected a zip archive (torch.save since PyTorch 1.6, starting with 'PK') or a legacy torch pickle " +
                 $"(a pickle, starting with 0x80 0x02), but the file starts with {Hex(head)}");
         }
         catch
         {
-            stream.Dispose();
+            if (!leaveOpen) stream.Dispose();
             throw;
         }
     }
@@ -110,10 +154,13 @@ public static class PthReader
 /// <summary>One .pth file being read: its pickle, then the storages of the tensors asked for.</summary>
 internal abstract class PthSource : IDisposable
 {
-    protected PthSource(Stream stream, string sourceName)
+    private readonly bool _leaveOpen;
+
+    protected PthSource(Stream stream, string sourceName, bool leaveOpen)
     {
         Stream = stream;
         SourceName = sourceName;
+        _leaveOpen = leaveOpen;
     }
 
     public string SourceName { get; }
@@ -206,5 +253,8 @@ internal abstract class PthSource : IDisposable
         return new PthStorageRef { Key = key, DType = dtype, Count = count };
     }
 
-    public virtual void Dispose() => Stream.Dispose();
+    public virtual void Dispose()
+    {
+        if (!_leaveOpen) Stream.Dispose();
+    }
 }

@@ -27,7 +27,7 @@ internal static class PthStorage
         }
 
         const int chunk = 1 << 16;
-        var buffer = new byte[chunk * dtype.Size];
+        var buffer = new byte[Math.Min(chunk, count) * dtype.Size];
         long done = 0;
         while (done < count)
         {

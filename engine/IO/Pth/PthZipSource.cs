@@ -17,7 +17,7 @@ internal sealed class PthZipSource : PthSource
     private ZipArchive? _zip;
     private string _prefix = "";
 
-    public PthZipSource(Stream stream, string sourceName) : base(stream, sourceName) { }
+    public PthZipSource(Stream stream, string sourceName, bool leaveOpen) : base(stream, sourceName, leaveOpen) { }
 
     public override object? Unpickle()
     {
