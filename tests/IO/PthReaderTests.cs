@@ -387,6 +387,32 @@ public sealed class PthReaderTests : IDisposable
         Assert.Contains("junk.bin", e.Message);
     }
 
+    /// <summary>
+    /// Pre-1.0 legacy files name storage views: ('storage', type, root_key, location, root_numel, (view_key, offset, size)).
+    /// Built by hand (PyTorch 1.13 no longer writes them): a view of 6 elements at offset 4 of a 12-element root.
+    /// </summary>
+    [Fact]
+    public void LegacyStorageView_ReadsFromTheViewsOffset()
+    {
+        var file = new List<byte>();
+        file.AddRange(new PickleBuilder().Proto(2).Raw(0x8a, 10, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19).Op('.').Bytes);
+        file.AddRange(new PickleBuilder().Proto(2).Int(1001).Op('.').Bytes);
+        file.AddRange(new PickleBuilder().Proto(2).Op('}').Str("little_endian").Op(0x88).Op('s').Op('.').Bytes);
+        var p = new PickleBuilder().Proto(2).Op('}').Str("w").Global("torch._utils", "_rebuild_tensor_v2").Op('(');
+        p.Op('(').Str("storage").Global("torch", "FloatStorage").Str("root").Str("cpu").Int(12);
+        p.Str("view").Int(4).Int(6).Op(0x87).Op('t').Op('Q'); // view_metadata = ('view', 4, 6)
+        p.Int(1).Int(2).Int(2).Op(0x86).Int(1).Int(2).Op(0x86); // offset 1 in the view, size (2, 2), stride (1, 2)
+        p.Op(0x89).Global("collections", "OrderedDict").Op(')').Op('R').Op('t').Op('R').Op('s').Op('.');
+        file.AddRange(p.Bytes);
+        file.AddRange(new PickleBuilder().Proto(2).Op(']').Str("root").Op('a').Op('.').Bytes);
+        file.AddRange(BitConverter.GetBytes(12L));
+        file.AddRange(Floats(Enumerable.Range(0, 12).Select(i => (float)i).ToArray()));
+
+        var w = PthReader.ReadStateDict(Write("legacy_view.pth", file.ToArray()))["w"];
+        // view element k is root element 4 + k; the tensor reads view elements 1 + i + 2j.
+        Assert.Equal([5f, 7f, 6f, 8f], w.Data);
+    }
+
     [Fact]
     public void Crc32_MatchesTheZipCheckValueWhateverTheSplit()
     {
