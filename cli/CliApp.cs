@@ -14,6 +14,7 @@ public static class CliApp
 {
     public static readonly Type[] VerbTypes =
     {
+        typeof(ConvertVerb),
         typeof(DevicesVerb),
         typeof(ForwardVerb),
         typeof(GradcheckVerb),

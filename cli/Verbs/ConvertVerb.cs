@@ -1,0 +1,43 @@
+using CommandLine;
+using NativeGan.IO;
+
+namespace NativeGan.Cli.Verbs;
+
+/// <summary>
+/// `nativegan convert model.pth model.safetensors`: a PyTorch state dict (zip or legacy .pth, or a
+/// safetensors file) written as float32 safetensors. The steps are load, <see cref="MapKeys"/>, write, so a
+/// key mapping (old ESRGAN layouts, ...) slots in without touching the rest.
+/// </summary>
+[Verb("convert", HelpText = "Convert PyTorch .pth weights (the state dict under params_ema, params, ... or the top level) to float32 safetensors.")]
+public sealed class ConvertVerb : ICommand
+{
+    [Value(0, MetaName = "input", Required = true, HelpText = "The .pth (or .safetensors) file to read; the format is detected from its content.")]
+    public string Input { get; set; } = "";
+
+    [Value(1, MetaName = "output", Required = true, HelpText = "The .safetensors file to write (written to a temporary name, then renamed).")]
+    public string Output { get; set; } = "";
+
+    public int Run(TextWriter stdout, TextWriter stderr)
+    {
+        var state = WeightsFile.Load(Input, out var format, out string? wrapper);
+        state = MapKeys(state);
+
+        var metadata = new Dictionary<string, string> { ["format"] = "pt", ["converted_from"] = Path.GetFileName(Input) };
+        if (wrapper != null) metadata["state_dict_key"] = wrapper;
+        // Safetensors.Write goes through a temporary file and a rename, so a failure never leaves half a file.
+        Safetensors.Write(Output, state.Select(kv => (kv.Key, kv.Value.Shape, kv.Value.Data)), metadata);
+
+        string from = format == WeightsFormat.Pth
+            ? wrapper == null ? "the top-level state dict" : $"the state dict under '{wrapper}'"
+            : "a safetensors file";
+        stdout.WriteLine($"wrote {Output}: {state.Count} tensors from {from} of {Input}");
+        var converted = state.Values.Where(e => e.DType is not ("F32" or "F16" or "BF16" or "F64")).ToList();
+        if (converted.Count > 0)
+            stdout.WriteLine($"note: {converted.Count} integer/bool tensor(s) stored as float32 " +
+                $"({string.Join(", ", converted.Take(3).Select(e => e.Name))}{(converted.Count > 3 ? ", ..." : "")})");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The key mapping step between reading and writing; keys are kept as the file has them for now.</summary>
+    private static IReadOnlyDictionary<string, SafetensorsEntry> MapKeys(IReadOnlyDictionary<string, SafetensorsEntry> state) => state;
+}
