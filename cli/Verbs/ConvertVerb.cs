@@ -1,5 +1,6 @@
 using CommandLine;
 using NativeGan.IO;
+using NativeGan.Models.Sr;
 
 namespace NativeGan.Cli.Verbs;
 
@@ -20,7 +21,18 @@ public sealed class ConvertVerb : ICommand
     public int Run(TextWriter stdout, TextWriter stderr)
     {
         var state = WeightsFile.Load(Input, out var format, out string? wrapper);
-        state = MapKeys(state);
+        var layout = SrKeyMap.DetectLayout(state.Keys);
+        string? keptBecause = null;
+        try
+        {
+            state = MapKeys(state);
+        }
+        catch (ArgumentException e)
+        {
+            // Not every state dict is a super-resolution network: a file that only looks like an old layout keeps its keys.
+            keptBecause = e.Message;
+            layout = SrKeyLayout.BasicSr;
+        }
 
         var metadata = new Dictionary<string, string> { ["format"] = "pt", ["converted_from"] = Path.GetFileName(Input) };
         if (wrapper != null) metadata["state_dict_key"] = wrapper;
@@ -31,6 +43,10 @@ public sealed class ConvertVerb : ICommand
             ? wrapper == null ? "the top-level state dict" : $"the state dict under '{wrapper}'"
             : "a safetensors file";
         stdout.WriteLine($"wrote {Output}: {state.Count} tensors from {from} of {Input}");
+        if (keptBecause != null)
+            stdout.WriteLine($"note: keys kept as they are in the file ({keptBecause})");
+        if (layout != SrKeyLayout.BasicSr)
+            stdout.WriteLine($"note: keys in the {(layout == SrKeyLayout.OldEsrgan ? "old ESRGAN (model.N.sub)" : "BSRGAN (RRDB_trunk)")} layout were renamed to BasicSR's RRDBNet keys");
         var converted = state.Values.Where(e => e.DType is not ("F32" or "F16" or "BF16" or "F64")).ToList();
         if (converted.Count > 0)
             stdout.WriteLine($"note: {converted.Count} integer/bool tensor(s) stored as float32 " +
@@ -38,6 +54,7 @@ public sealed class ConvertVerb : ICommand
         return ExitCodes.Ok;
     }
 
-    /// <summary>The key mapping step between reading and writing; keys are kept as the file has them for now.</summary>
-    private static IReadOnlyDictionary<string, SafetensorsEntry> MapKeys(IReadOnlyDictionary<string, SafetensorsEntry> state) => state;
+    /// <summary>Old ESRGAN and BSRGAN keys become BasicSR's (a leading "module." is dropped); other keys are kept.</summary>
+    private static IReadOnlyDictionary<string, SafetensorsEntry> MapKeys(IReadOnlyDictionary<string, SafetensorsEntry> state) =>
+        SrKeyMap.ToBasicSr(state);
 }

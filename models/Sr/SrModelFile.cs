@@ -1,4 +1,5 @@
 using NativeGan.IO;
+using NativeGan.NN;
 
 namespace NativeGan.Models.Sr;
 
