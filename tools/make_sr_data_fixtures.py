@@ -121,9 +121,11 @@ def to_y_channel(img):
     """metric_util.to_y_channel on an HWC BGR [0, 255] image, with BasicSR's float32 casts."""
     img = img.astype(np.float32) / 255.
     if img.ndim == 3 and img.shape[2] == 3:
+        # _convert_input_type_range leaves float32 [0, 1] input as it is (as mmcv's colorspace does); one BasicSR
+        # revision multiplies it by 255 there, which moves every Y-channel PSNR 48.13 dB (20 log10 255) down and
+        # contradicts BasicSR's published Y-channel numbers, so the standard BT.601 form is used.
         x = img.astype(np.float32)
-        x *= 255                                              # _convert_input_type_range (float32 input)
-        y = np.dot(x, [24.966, 128.553, 65.481]) + 16.0       # bgr2ycbcr y_only
+        y = np.dot(x, [24.966, 128.553, 65.481]) + 16.0       # bgr2ycbcr y_only: Y in [16, 235]
         y /= 255.
         img = y.astype(np.float32)[..., None]                 # _convert_output_type_range(float32)
     return img * 255.

@@ -126,8 +126,8 @@ public static class SrMetrics
                 int p = (y + cropBorder) * width + x + cropBorder, q = y * w + x;
                 if (testY && channels == 3)
                 {
-                    // metric_util.to_y_channel + color_util.bgr2ycbcr(y_only): float32 [0, 1], float32 * 255,
-                    // a float64 dot product, / 255 rounded to float32, * 255 in float32.
+                    // metric_util.to_y_channel + color_util.bgr2ycbcr(y_only): float32 [0, 1], a float64 dot product
+                    // (BT.601, Y in [16, 235]), / 255 rounded to float32, * 255 in float32.
                     float r = ToY32(Value(img[p], quantize)), g = ToY32(Value(img[plane + p], quantize)), b = ToY32(Value(img[2 * plane + p], quantize));
                     double yy = b * 24.966 + g * 128.553 + r * 65.481 + 16.0;
                     float y01 = (float)(yy / 255.0);
@@ -149,8 +149,8 @@ public static class SrMetrics
     private static double Value(float x, bool quantize) =>
         quantize ? MathF.Round(Math.Clamp(x, 0f, 1f) * 255f, MidpointRounding.ToEven) : x * 255.0;
 
-    /// <summary>to_y_channel's first steps on one value: float32(v) / 255 in float32, then * 255 in float32.</summary>
-    private static float ToY32(double v255) => ((float)v255 / 255f) * 255f;
+    /// <summary>to_y_channel's first step on one value: float32(v) / 255 in float32, the [0, 1] input of bgr2ycbcr.</summary>
+    private static float ToY32(double v255) => (float)v255 / 255f;
 
     private static double SsimPlane(double[] a, double[] b, int h, int w)
     {

@@ -33,6 +33,24 @@ public sealed class SrMetricsTests
     }
 
     [Fact]
+    public void PsnrY_OfAUniformShift_IsTheBt601ClosedForm()
+    {
+        // Shifting R, G and B by d moves BT.601's Y (16 + 65.481 R + 128.553 G + 24.966 B, RGB in [0, 1]) by 219 d levels
+        // of 255, so PSNR_Y = 20 log10(255 / (219 d)). Regression: a [0, 1] -> [0, 255] rescale before the dot product
+        // once put every Y-channel PSNR 48.13 dB too low.
+        const int h = 9, w = 11;
+        const float d = 0.01f;
+        var rng = new Random(3);
+        var a = new float[3 * h * w];
+        for (int i = 0; i < a.Length; i++) a[i] = 0.1f + 0.8f * (float)rng.NextDouble();
+        var b = a.Select(v => v + d).ToArray();
+        double expected = 20 * Math.Log10(255.0 / (219.0 * d));
+        Assert.True(Math.Abs(SrMetrics.Psnr(a, b, 3, h, w, 0, testYChannel: true) - expected) < 1e-3,
+            $"PSNR_Y {SrMetrics.Psnr(a, b, 3, h, w, 0, testYChannel: true)}, expected {expected}");
+        Assert.True(Math.Abs(SrMetrics.Psnr(a, b, 3, h, w, 0) - 20 * Math.Log10(1 / d)) < 1e-3);
+    }
+
+    [Fact]
     public void Psnr_IdenticalImages_IsInfinity_SsimIsOne()
     {
         var a = SrFixtures.Load("metrics.safetensors").Data("in.a");
