@@ -1,11 +1,12 @@
 using System.Globalization;
 using CommandLine;
+using NativeGan.Models.Sr.Training;
 using NativeGan.Models.Training;
 using Spectre.Console;
 
 namespace NativeGan.Cli.Verbs;
 
-[Verb("train", HelpText = "Train a GAN from a YAML config (configs/*.yml), or continue a run with --resume.")]
+[Verb("train", HelpText = "Train a GAN or an SR model (esrgan, srgan, rrdbnet_psnr) from a YAML config (configs/*.yml), or continue a run with --resume.")]
 public sealed class TrainVerb : ICommand
 {
     [Option("config", HelpText = "The YAML config (e.g. configs/dcgan_fashion.yml).")]
@@ -46,26 +47,38 @@ public sealed class TrainVerb : ICommand
             }
         }
 
-        GanTrainer trainer;
+        TrainerBase trainer;
         try
         {
             if (Resume != null)
             {
                 if (Out != null) stderr.WriteLine("warning: --out is ignored with --resume (the run folder is the output).");
-                trainer = GanTrainer.Resume(Resume, device, Iterations);
+                // The run folder's config.yml says which family trained it.
+                trainer = SrConfig.IsSrConfigFile(Path.Combine(Resume, "config.yml"))
+                    ? SrTrainer.Resume(Resume, device, Iterations)
+                    : GanTrainer.Resume(Resume, device, Iterations);
                 stdout.WriteLine($"resuming {trainer.OutDir} at iteration {trainer.Iteration} from {Path.GetFileName(trainer.LastCheckpoint)}");
             }
             else
             {
-                var config = GanConfig.Load(Config!);
-                if (Iterations is int it) config.Iterations = it;
                 string outDir = Out ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(Config!));
-                if (File.Exists(Path.Combine(outDir, "checkpoints", GanTrainer.LatestFileName)))
+                if (CheckpointStore.HoldsRun(outDir))
                 {
                     stderr.WriteLine($"error: {outDir} already holds a run; continue it with `nativegan train --resume {outDir}` or choose another --out.");
                     return ExitCodes.BadArguments;
                 }
-                trainer = new GanTrainer(config, outDir, device);
+                if (SrConfig.IsSrConfigFile(Config!))
+                {
+                    var config = SrConfig.Load(Config!);
+                    if (Iterations is int it) config.TotalIter = it;
+                    trainer = new SrTrainer(config, outDir, device);
+                }
+                else
+                {
+                    var config = GanConfig.Load(Config!);
+                    if (Iterations is int it) config.Iterations = it;
+                    trainer = new GanTrainer(config, outDir, device);
+                }
             }
         }
         catch (ConfigException e)
@@ -87,6 +100,7 @@ public sealed class TrainVerb : ICommand
             bool live = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
             int logEvery = Math.Max(1, trainer.LogEvery);
             // A terminal gets a live line (Spectre.Console); redirected output (CI, logs, tests) a plain line every log_every.
+            trainer.Report = line => { if (!live) stdout.WriteLine(line); };
             if (!live)
                 trainer.Progress = p =>
                 {

@@ -73,6 +73,9 @@ public abstract class TrainerBase : IDisposable
     /// <summary>Called after every iteration.</summary>
     public Action<TrainProgress>? Progress { get; set; }
 
+    /// <summary>Called with a line for the user on notable events (an SR trainer's validation results).</summary>
+    public Action<string>? Report { get; set; }
+
     /// <summary>The checkpoint written last (by this process or the one resumed from).</summary>
     public string? LastCheckpoint { get; protected set; }
 
