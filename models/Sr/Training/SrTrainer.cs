@@ -164,7 +164,7 @@ public sealed class SrTrainer : TrainerBase
         {
             throw new ConfigException($"{c.Source}: key 'pretrain_network_g': cannot read {path}: {e.Message}", e);
         }
-        var arrays = SrKeyMap.ToBasicSr(state).ToDictionary(kv => kv.Key, kv => kv.Value.Data);
+        var arrays = state.ToDictionary(kv => kv.Key, kv => kv.Value.Data);
         try
         {
             g.LoadStateDict(arrays, strict: c.StrictLoadG);
@@ -338,11 +338,11 @@ public sealed class SrTrainer : TrainerBase
         meta["scale"] = Config.Scale.ToString(c);
         meta["loader_epoch"] = Loader.Epoch.ToString(c);
         meta["loader_position"] = Loader.Position.ToString(c);
-        if (lastValidation is { } v)
+        if (lastValidation is { } val)
         {
-            meta["val_iteration"] = v.Iteration.ToString(c);
-            meta["val_psnr"] = v.Psnr.ToString("R", c);
-            meta["val_ssim"] = v.Ssim.ToString("R", c);
+            meta["val_iteration"] = val.Iteration.ToString(c);
+            meta["val_psnr"] = val.Psnr.ToString("R", c);
+            meta["val_ssim"] = val.Ssim.ToString("R", c);
         }
     }
 
