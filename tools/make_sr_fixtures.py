@@ -75,7 +75,7 @@ def read_safetensors(path):
 
 def state_of(module):
     """The module's state dict with float32-rounded values (num_batches_tracked as a float)."""
-    return {k: v.detach().to(torch.float64) for k, v in module.state_dict().items()}
+    return {k: v.detach().to(torch.float64).clone() for k, v in module.state_dict().items()}
 
 
 def round_to_f32(module):
@@ -363,6 +363,19 @@ def save_model(stem, model, config, inputs, outputs):
     print(f"{stem}: " + ", ".join(f"{k} {list(v.shape)}" for k, v in {**inputs, **outputs}.items()))
 
 
+def forward_with_grads(model, x, param_names):
+    """The output, plus grad.input and grad.<param> of sum(output * gout) for a random gout (stored as `gout`)."""
+    xg = x.clone().requires_grad_(True)
+    y = model(xg)
+    gout = f32_exact(torch.randn(y.shape, dtype=torch.float64))
+    params = dict(model.named_parameters())
+    grads = torch.autograd.grad(y, [xg] + [params[n] for n in param_names], gout)
+    outputs = {"output": y.detach(), "gout": gout, "grad.input": grads[0]}
+    for n, g in zip(param_names, grads[1:]):
+        outputs[f"grad.{n}"] = g
+    return outputs
+
+
 def rrdbnet_from_pth():
     stem = "rrdbnet_tiny_x4"
     io, meta = read_safetensors(os.path.join(OUT_DIR, stem + ".io.safetensors"))
@@ -392,9 +405,9 @@ def rrdbnet_random(scale, seed):
                 m.bias.uniform_(-0.1, 0.1)
     round_to_f32(model)
     x = f32_exact(torch.rand(1, 3, 8, 8, dtype=torch.float64))
-    with torch.no_grad():
-        y = model(x)
-    save_model(f"rrdbnet_tiny_x{scale}", model, config, {"input": x}, {"output": y})
+    outputs = forward_with_grads(model, x, ["conv_first.weight", "body.0.rdb1.conv1.weight", "body.0.rdb2.conv3.weight",
+                                            "body.0.rdb3.conv5.bias", "conv_up2.weight", "conv_last.bias"])
+    save_model(f"rrdbnet_tiny_x{scale}", model, config, {"input": x}, outputs)
 
 
 def msrresnet(scale, num_block, seed):
@@ -408,9 +421,8 @@ def msrresnet(scale, num_block, seed):
                 m.bias.uniform_(-0.1, 0.1)
     round_to_f32(model)
     x = f32_exact(torch.rand(1, 3, 6, 5, dtype=torch.float64))
-    with torch.no_grad():
-        y = model(x)
-    save_model(f"msrresnet_tiny_x{scale}", model, config, {"input": x}, {"output": y})
+    outputs = forward_with_grads(model, x, ["conv_first.weight", "body.0.conv2.weight", "upconv1.weight", "conv_last.bias"])
+    save_model(f"msrresnet_tiny_x{scale}", model, config, {"input": x}, outputs)
 
 
 def srresnet(seed):
@@ -452,12 +464,12 @@ def discriminator(seed):
     before = state_of(model)
     model.train()
     x = f32_exact(torch.rand(2, 3, 128, 128, dtype=torch.float64) * 2 - 1)
-    with torch.no_grad():
-        y = model(x)
+    grads = forward_with_grads(model, x, ["conv0_0.weight", "bn2_1.weight", "conv4_0.weight", "linear1.weight"])
+    y = grads.pop("output")
     after = state_of(model)
     meta = {"config": json.dumps(config), "reference": REFERENCE}
     write_safetensors(os.path.join(OUT_DIR, "vgg_discriminator_tiny_128.weights.safetensors"), before, meta)
-    outputs = {"output": y}
+    outputs = {"output": y, **{k: v for k, v in grads.items() if k not in ("grad.input",)}}
     for k in ("bn0_1.running_mean", "bn0_1.running_var", "bn4_1.running_mean", "bn4_1.running_var"):
         outputs[f"after.{k}"] = after[k]
     write_safetensors(os.path.join(OUT_DIR, "vgg_discriminator_tiny_128.io.safetensors"), {"input": x, **outputs}, meta)

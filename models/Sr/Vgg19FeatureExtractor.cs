@@ -121,7 +121,8 @@ public sealed class Vgg19FeatureExtractor : Module
     /// <summary>
     /// Copies torchvision's vgg19 weights (features.N.weight [out, in, 3, 3] and features.N.bias [out]) into the conv
     /// layers that were built; other keys (deeper layers, classifier.*) are ignored. Every needed key and shape is
-    /// checked before anything is written. A "module." prefix (DataParallel) is accepted.
+    /// checked before anything is written. A "module." prefix (DataParallel) is accepted, and so are BasicSR's own
+    /// keys (vgg_net.conv1_1.weight, as this module's <see cref="Module.StateDict"/> writes them).
     /// </summary>
     public void LoadTorchvisionWeights(IReadOnlyDictionary<string, SafetensorsEntry> state, string? source = null)
     {
@@ -137,7 +138,7 @@ public sealed class Vgg19FeatureExtractor : Module
             foreach (var (suffix, target) in new[] { ("weight", conv.Weight), ("bias", conv.Bias!) })
             {
                 string key = $"features.{index}.{suffix}";
-                var entry = Find(key);
+                var entry = Find(key) ?? Find($"vgg_net.{name}.{suffix}");
                 if (entry == null) { problems.Add($"missing {key} ({name}.{suffix})"); continue; }
                 if (!entry.Shape.SequenceEqual(target.Shape))
                     problems.Add($"{key} ({name}.{suffix}) has shape {SrShapes.Format(entry.Shape)}, expected {SrShapes.Format(target.Shape)}");
