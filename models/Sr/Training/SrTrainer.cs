@@ -164,7 +164,7 @@ public sealed class SrTrainer : TrainerBase
         {
             throw new ConfigException($"{c.Source}: key 'pretrain_network_g': cannot read {path}: {e.Message}", e);
         }
-        var arrays = state.ToDictionary(kv => kv.Key, kv => kv.Value.Data);
+        var arrays = SrKeyMap.ToBasicSr(state).ToDictionary(kv => kv.Key, kv => kv.Value.Data);
         try
         {
             g.LoadStateDict(arrays, strict: c.StrictLoadG);
