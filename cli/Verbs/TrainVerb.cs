@@ -1,11 +1,12 @@
 using System.Globalization;
 using CommandLine;
+using NativeGan.Models.Sr.Training;
 using NativeGan.Models.Training;
 using Spectre.Console;
 
 namespace NativeGan.Cli.Verbs;
 
-[Verb("train", HelpText = "Train a GAN from a YAML config (configs/*.yml), or continue a run with --resume.")]
+[Verb("train", HelpText = "Train a GAN or an SR model (esrgan, srgan, rrdbnet_psnr) from a YAML config (configs/*.yml), or continue a run with --resume.")]
 public sealed class TrainVerb : ICommand
 {
     [Option("config", HelpText = "The YAML config (e.g. configs/dcgan_fashion.yml).")]
@@ -46,26 +47,38 @@ public sealed class TrainVerb : ICommand
             }
         }
 
-        GanTrainer trainer;
+        TrainerBase trainer;
         try
         {
             if (Resume != null)
             {
                 if (Out != null) stderr.WriteLine("warning: --out is ignored with --resume (the run folder is the output).");
-                trainer = GanTrainer.Resume(Resume, device, Iterations);
+                // The run folder's config.yml says which family trained it.
+                trainer = SrConfig.IsSrConfigFile(Path.Combine(Resume, "config.yml"))
+                    ? SrTrainer.Resume(Resume, device, Iterations)
+                    : GanTrainer.Resume(Resume, device, Iterations);
                 stdout.WriteLine($"resuming {trainer.OutDir} at iteration {trainer.Iteration} from {Path.GetFileName(trainer.LastCheckpoint)}");
             }
             else
             {
-                var config = GanConfig.Load(Config!);
-                if (Iterations is int it) config.Iterations = it;
                 string outDir = Out ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(Config!));
-                if (File.Exists(Path.Combine(outDir, "checkpoints", GanTrainer.LatestFileName)))
+                if (CheckpointStore.HoldsRun(outDir))
                 {
                     stderr.WriteLine($"error: {outDir} already holds a run; continue it with `nativegan train --resume {outDir}` or choose another --out.");
                     return ExitCodes.BadArguments;
                 }
-                trainer = new GanTrainer(config, outDir, device);
+                if (SrConfig.IsSrConfigFile(Config!))
+                {
+                    var config = SrConfig.Load(Config!);
+                    if (Iterations is int it) config.TotalIter = it;
+                    trainer = new SrTrainer(config, outDir, device);
+                }
+                else
+                {
+                    var config = GanConfig.Load(Config!);
+                    if (Iterations is int it) config.Iterations = it;
+                    trainer = new GanTrainer(config, outDir, device);
+                }
             }
         }
         catch (ConfigException e)
@@ -78,17 +91,16 @@ public sealed class TrainVerb : ICommand
     }
 
     /// <summary>Runs a trainer to its configured total with progress output and a summary; disposes it.</summary>
-    internal static int RunToEnd(GanTrainer trainer, TextWriter stdout)
+    internal static int RunToEnd(TrainerBase trainer, TextWriter stdout)
     {
         using (trainer)
         {
-            var cfg = trainer.Config;
-            long total = cfg.Iterations;
-            stdout.WriteLine($"training {cfg.Model} on {cfg.Dataset.Kind} ({trainer.Dataset.Count} images {string.Join("x", trainer.Dataset.SampleShape)}), " +
-                             $"batch {cfg.BatchSize}, {total} iterations, device {trainer.Device}, output {trainer.OutDir}");
+            long total = trainer.TotalIterations;
+            stdout.WriteLine($"training {trainer.Description}");
             bool live = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
-            int logEvery = Math.Max(1, cfg.LogEvery);
+            int logEvery = Math.Max(1, trainer.LogEvery);
             // A terminal gets a live line (Spectre.Console); redirected output (CI, logs, tests) a plain line every log_every.
+            trainer.Report = line => { if (!live) stdout.WriteLine(line); };
             if (!live)
                 trainer.Progress = p =>
                 {
@@ -111,8 +123,8 @@ public sealed class TrainVerb : ICommand
             double secs = summary.Elapsed.TotalSeconds;
             long done = summary.Iteration - summary.StartIteration;
             stdout.WriteLine(string.Create(c, $"done: {summary.Iteration}/{total} iterations ({done} in {secs:0.0} s, {(secs > 0 ? done / secs : 0):0.00} it/s)"));
-            if (summary.Last is { } last)
-                stdout.WriteLine($"final losses: d_loss {Loss(last.DLoss)}, g_loss {Loss(last.GLoss)}");
+            if (summary.Last is { Count: > 0 } last)
+                stdout.WriteLine("final losses: " + string.Join(", ", last.Select(l => $"{l.Name} {Loss(l.Value)}")));
             stdout.WriteLine($"log: {trainer.CsvPath}");
             if (summary.Samples.Count > 0) stdout.WriteLine($"samples: {summary.Samples[^1]}");
             stdout.WriteLine($"loss plot: {trainer.LossPlotPath}");
@@ -123,11 +135,11 @@ public sealed class TrainVerb : ICommand
     }
 
     /// <summary>Runs with a Spectre.Console live line on the terminal, redrawn at most ten times a second.</summary>
-    private static TrainSummary RunLive(GanTrainer trainer, CancellationToken cancellation)
+    private static TrainSummary RunLive(TrainerBase trainer, CancellationToken cancellation)
     {
         TrainSummary? summary = null;
         var lastDraw = DateTime.MinValue;
-        var line = new Markup(Markup.Escape($"iter 0/{trainer.Config.Iterations}  starting..."));
+        var line = new Markup(Markup.Escape($"iter 0/{trainer.TotalIterations}  starting..."));
         AnsiConsole.Live(line).AutoClear(false).Overflow(VerticalOverflow.Ellipsis).Start(ctx =>
         {
             trainer.Progress = p =>
@@ -148,10 +160,9 @@ public sealed class TrainVerb : ICommand
     public static string FormatProgress(TrainProgress p)
     {
         var c = CultureInfo.InvariantCulture;
-        var r = p.Result;
         string eta = p.Eta.TotalHours >= 1 ? p.Eta.ToString(@"h\:mm\:ss", c) : p.Eta.ToString(@"mm\:ss", c);
-        string extra = (r.GradientPenalty is float gp ? $"  gp {gp.ToString("0.0000", c)}" : "") + (r.InfoLoss is float il ? $"  info {il.ToString("0.0000", c)}" : "");
+        string losses = string.Concat(p.Losses.Select(l => $"  {l.Name} {Loss(l.Value)}"));
         int digits = p.Total.ToString(c).Length;
-        return string.Create(c, $"iter {p.Iteration.ToString(c).PadLeft(digits)}/{p.Total}  {p.ItersPerSecond:0.00} it/s  d_loss {Loss(r.DLoss)}  g_loss {Loss(r.GLoss)}{extra}  ETA {eta}");
+        return string.Create(c, $"iter {p.Iteration.ToString(c).PadLeft(digits)}/{p.Total}  {p.ItersPerSecond:0.00} it/s{losses}  ETA {eta}");
     }
 }

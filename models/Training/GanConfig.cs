@@ -3,6 +3,7 @@ using System.Text;
 using NativeGan.Models.Data;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using static NativeGan.Models.Training.ConfigYaml;
 
 namespace NativeGan.Models.Training;
 
@@ -144,12 +145,6 @@ public sealed class GanConfig
         return cfg;
     }
 
-    private static bool IsDeviceSpec(string s)
-    {
-        s = s.Trim().ToLowerInvariant();
-        return s is "cpu" or "cuda" or "gpu" or "auto" or "ilgpu" or "ilgpu-cpu" || (s.StartsWith("cuda:") && int.TryParse(s.AsSpan(5), out int i) && i >= 0);
-    }
-
     private static void ParseDataset(DatasetConfig d, YamlNode node, string source)
     {
         if (IsNull(node)) return;
@@ -218,61 +213,4 @@ public sealed class GanConfig
     }
 
     private static string Quote(string s) => "'" + s.Replace("'", "''") + "'";
-
-    // ---------------------------------------------------------------- scalar helpers
-
-    private static string Key(YamlNode k, string source, string prefix) =>
-        k is YamlScalarNode { Value: { } s } ? s
-            : throw new ConfigException($"{source}: expected a plain key under '{prefix.TrimEnd('.')}' (line {k.Start.Line}), got {Describe(k)}.");
-
-    private static bool IsNull(YamlNode v) => v is YamlScalarNode s && s.Style == YamlDotNet.Core.ScalarStyle.Plain && (s.Value is null or "" or "~" or "null" or "Null" or "NULL");
-
-    private static string Str(YamlNode v, string source, string key) =>
-        v is YamlScalarNode { Value: { } s } ? s : throw new ConfigException($"{source}: key '{key}' (line {v.Start.Line}): expected a string, got {Describe(v)}.");
-
-    private static string Choice(YamlNode v, string source, string key, IReadOnlyList<string> allowed)
-    {
-        string s = v is YamlScalarNode { Value: { } x } ? x.Trim() : "";
-        if (!allowed.Contains(s))
-            throw new ConfigException($"{source}: key '{key}' (line {v.Start.Line}): expected one of {string.Join(", ", allowed)}, got {Describe(v)}.");
-        return s;
-    }
-
-    private static int Int(YamlNode v, string source, string key, int min)
-    {
-        if (v is YamlScalarNode { Value: { } s } && int.TryParse(s.Trim().Replace("_", ""), NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) && i >= min)
-            return i;
-        throw new ConfigException($"{source}: key '{key}' (line {v.Start.Line}): expected an integer >= {min}, got {Describe(v)}.");
-    }
-
-    private static ulong ULong(YamlNode v, string source, string key)
-    {
-        if (v is YamlScalarNode { Value: { } s } && ulong.TryParse(s.Trim().Replace("_", ""), NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong i))
-            return i;
-        throw new ConfigException($"{source}: key '{key}' (line {v.Start.Line}): expected a non-negative integer, got {Describe(v)}.");
-    }
-
-    private static float Float(YamlNode v, string source, string key, bool positive = false, float? min = null, float? max = null)
-    {
-        if (v is YamlScalarNode { Value: { } s } && float.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out float f) && float.IsFinite(f)
-            && (!positive || f > 0) && (min == null || f >= min) && (max == null || f <= max))
-            return f;
-        string what = positive ? "a positive number" : min != null && max != null ? $"a number in [{min}, {max}]" : "a number";
-        throw new ConfigException($"{source}: key '{key}' (line {v.Start.Line}): expected {what}, got {Describe(v)}.");
-    }
-
-    private static (float, float) ParseBetas(YamlNode v, string source, string key)
-    {
-        if (v is YamlSequenceNode { Children.Count: 2 } seq)
-            return (Float(seq.Children[0], source, key + "[0]", min: 0f, max: 0.999999f), Float(seq.Children[1], source, key + "[1]", min: 0f, max: 0.999999f));
-        throw new ConfigException($"{source}: key '{key}' (line {v.Start.Line}): expected a list of two numbers in [0, 1) like [0.5, 0.999], got {Describe(v)}.");
-    }
-
-    private static string Describe(YamlNode n) => n switch
-    {
-        YamlScalarNode s => s.Value is null or "" ? "nothing" : $"'{s.Value}'",
-        YamlSequenceNode q => $"a list of {q.Children.Count} items",
-        YamlMappingNode => "a mapping",
-        _ => n.NodeType.ToString(),
-    };
 }

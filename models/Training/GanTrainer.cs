@@ -1,24 +1,10 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using NativeGan.IO;
 using NativeGan.Models.Data;
 using NativeGan.Models.Gans;
 using NativeGan.NN;
 
 namespace NativeGan.Models.Training;
-
-/// <summary>What the trainer reports after every iteration (for progress lines).</summary>
-/// <param name="Iteration">Iterations completed so far.</param>
-/// <param name="Total">Iterations the run is asked to reach.</param>
-/// <param name="Result">The losses of the iteration just run.</param>
-/// <param name="ItersPerSecond">Speed since this process started training (or resumed).</param>
-/// <param name="Eta">Estimated time to <paramref name="Total"/>.</param>
-public sealed record TrainProgress(long Iteration, long Total, StepResult Result, double ItersPerSecond, TimeSpan Eta);
-
-/// <summary>The outcome of <see cref="GanTrainer.Run"/>.</summary>
-public sealed record TrainSummary(long StartIteration, long Iteration, TimeSpan Elapsed, StepResult? Last, string? LastCheckpoint, string OutDir,
-    IReadOnlyList<string> Samples);
 
 /// <summary>
 /// Trains one model of the GAN family from a <see cref="GanConfig"/> into an output folder:
@@ -28,10 +14,10 @@ public sealed record TrainSummary(long StartIteration, long Iteration, TimeSpan 
 /// metadata the iteration, the random streams' states, the loader's epoch / position and the config text, so that
 /// <see cref="Resume"/> continues with exactly the losses of an uninterrupted run.
 /// </summary>
-public sealed class GanTrainer : IDisposable
+public sealed class GanTrainer : TrainerBase
 {
     public const string CheckpointFormat = "nativegan-gan-checkpoint/1";
-    public const string LatestFileName = "latest";
+    public const string LatestFileName = CheckpointStore.LatestFileName;
     public const string CsvHeader = "iteration,d_loss,g_loss,d_real,d_fake,gradient_penalty,info_loss";
     /// <summary>Images in a sample grid.</summary>
     public const int SampleCount = 64;
@@ -41,9 +27,7 @@ public sealed class GanTrainer : IDisposable
 
     private readonly Generator initRng;
     private readonly List<Tensor> fixedInputs = new();
-    private readonly List<string> samples = new();
-    private StreamWriter? csv;
-    private bool disposed;
+    private long lastSampleAt = -1;
 
     /// <summary>Builds the model, the data and the output folder of a new run (or of a resumed one, see <see cref="Resume"/>).</summary>
     /// <param name="config">The run.</param>
@@ -51,12 +35,11 @@ public sealed class GanTrainer : IDisposable
     /// <param name="device">Overrides the config's device.</param>
     /// <param name="dataset">Overrides the config's dataset (tests).</param>
     public GanTrainer(GanConfig config, string outDir, Device? device = null, IDataset? dataset = null)
+        : base(outDir, CsvHeader)
     {
         ArgumentNullException.ThrowIfNull(config);
-        ArgumentException.ThrowIfNullOrEmpty(outDir);
         config.Validate();
         Config = config;
-        OutDir = Path.GetFullPath(outDir);
         Device = device ?? config.ResolveDevice();
         Dataset = dataset ?? OpenDataset(config);
         var shape = Dataset.SampleShape;
@@ -75,26 +58,22 @@ public sealed class GanTrainer : IDisposable
     }
 
     public GanConfig Config { get; }
-    public string OutDir { get; }
     public Device Device { get; }
     public IDataset Dataset { get; }
     public GanStep Step { get; }
     public DataLoader Loader { get; }
 
     /// <summary>Iterations completed.</summary>
-    public long Iteration => Step.Iteration;
+    public override long Iteration => Step.Iteration;
 
-    public string CsvPath => Path.Combine(OutDir, "log.csv");
-    public string LossPlotPath => Path.Combine(OutDir, "loss.png");
-    public string SamplesDir => Path.Combine(OutDir, "samples");
-    public string CheckpointsDir => Path.Combine(OutDir, "checkpoints");
-    public string ConfigPath => Path.Combine(OutDir, "config.yml");
-
-    /// <summary>Called after every iteration.</summary>
-    public Action<TrainProgress>? Progress { get; set; }
-
-    /// <summary>The checkpoint written last (by this process or the one resumed from).</summary>
-    public string? LastCheckpoint { get; private set; }
+    public override long TotalIterations => Config.Iterations;
+    public override int LogEvery => Config.LogEvery;
+    public override string Description =>
+        $"{Config.Model} on {Config.Dataset.Kind} ({Dataset.Count} images {string.Join("x", Dataset.SampleShape)}), batch {Config.BatchSize}, " +
+        $"{Config.Iterations} iterations, device {Device}, output {OutDir}";
+    protected override int CheckpointEvery => Config.CheckpointEvery;
+    protected override string ConfigText => Config.Text ?? Config.ToYaml();
+    protected override string PlotTitle => $"{Config.Model} losses ({Path.GetFileName(OutDir)})";
 
     // ---------------------------------------------------------------- building
 
@@ -213,83 +192,38 @@ public sealed class GanTrainer : IDisposable
 
     // ---------------------------------------------------------------- running
 
-    /// <summary>Runs iterations until <see cref="Iteration"/> reaches <paramref name="untilIteration"/> (default: the
-    /// config's iterations), writing logs, samples and checkpoints; a final checkpoint, sample grid and loss plot at the end.</summary>
-    public TrainSummary Run(long? untilIteration = null, CancellationToken cancellation = default)
+    /// <summary>One <see cref="GanStep.Step"/> on the next batch; the log row is
+    /// <c>d_loss,g_loss,d_real,d_fake,gradient_penalty,info_loss</c>.</summary>
+    protected override IterationResult RunIteration(long total)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        long total = untilIteration ?? Config.Iterations;
-        long start = Iteration;
-        OpenCsv();
-        if (!File.Exists(ConfigPath)) File.WriteAllText(ConfigPath, Config.Text ?? Config.ToYaml());
-        var watch = Stopwatch.StartNew();
-        StepResult? last = null;
-        long lastCheckpointAt = -1, lastSampleAt = -1;
-        while (Iteration < total && !cancellation.IsCancellationRequested)
+        StepResult r;
+        using (var batch = Loader.Next())
         {
-            using (var batch = Loader.Next())
-            {
-                var labels = Step is CganStep ? batch.Labels : null;
-                last = Step.Step(batch.Images, labels);
-            }
-            long n = Iteration;
-            WriteCsvRow(n, last);
-            if (!last.AllFinite)
-                throw new InvalidOperationException($"training diverged at iteration {n}: d_loss={Fmt(last.DLoss)}, g_loss={Fmt(last.GLoss)} (see {CsvPath}; try a lower lr).");
-            if (Config.SampleEvery > 0 && n % Config.SampleEvery == 0) { WriteSamples(); lastSampleAt = n; }
-            if (Config.CheckpointEvery > 0 && n % Config.CheckpointEvery == 0) { SaveCheckpoint(); lastCheckpointAt = n; }
-            if (Progress != null)
-            {
-                double rate = (n - start) / Math.Max(watch.Elapsed.TotalSeconds, 1e-9);
-                var eta = rate > 0 ? TimeSpan.FromSeconds((total - n) / rate) : TimeSpan.Zero;
-                Progress(new TrainProgress(n, total, last, rate, eta));
-            }
+            var labels = Step is CganStep ? batch.Labels : null;
+            r = Step.Step(batch.Images, labels);
         }
-        if (Iteration > start || LastCheckpoint == null)
-        {
-            if (lastSampleAt != Iteration) WriteSamples();
-            if (lastCheckpointAt != Iteration) SaveCheckpoint();
-        }
-        csv?.Flush();
-        WriteLossPlot();
-        return new TrainSummary(start, Iteration, watch.Elapsed, last, LastCheckpoint, OutDir, samples.ToArray());
+        var shown = new List<LossValue> { new("d_loss", r.DLoss), new("g_loss", r.GLoss) };
+        if (r.GradientPenalty != null) shown.Add(new("gp", r.GradientPenalty));
+        if (r.InfoLoss != null) shown.Add(new("info", r.InfoLoss));
+        return new IterationResult(new float?[] { r.DLoss, r.GLoss, r.DReal, r.DFake, r.GradientPenalty, r.InfoLoss }, shown, r.AllFinite);
     }
 
-    private void OpenCsv()
+    protected override void OnRunStart() => lastSampleAt = -1;
+
+    protected override void OnIterationLogged(long iteration)
     {
-        if (csv != null) return;
-        bool fresh = !File.Exists(CsvPath) || new FileInfo(CsvPath).Length == 0;
-        if (!fresh)
-        {
-            // Rows past the checkpoint we continue from were logged by the interrupted run: they are redone.
-            var lines = File.ReadAllLines(CsvPath);
-            var keep = new List<string> { CsvHeader };
-            foreach (var line in lines.Skip(1))
-            {
-                int comma = line.IndexOf(',');
-                if (comma > 0 && long.TryParse(line.AsSpan(0, comma), NumberStyles.Integer, CultureInfo.InvariantCulture, out long it) && it <= Iteration)
-                    keep.Add(line);
-            }
-            string tmp = CsvPath + ".tmp";
-            File.WriteAllLines(tmp, keep);
-            File.Move(tmp, CsvPath, overwrite: true);
-        }
-        csv = new StreamWriter(new FileStream(CsvPath, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false)) { NewLine = "\n" };
-        if (fresh) { csv.WriteLine(CsvHeader); csv.Flush(); }
+        if (Config.SampleEvery > 0 && iteration % Config.SampleEvery == 0) { WriteSamples(); lastSampleAt = iteration; }
     }
 
-    private void WriteCsvRow(long iteration, StepResult r)
+    protected override void OnRunEnd(long iteration)
     {
-        csv!.WriteLine(string.Join(',', iteration.ToString(CultureInfo.InvariantCulture), Fmt(r.DLoss), Fmt(r.GLoss), Fmt(r.DReal), Fmt(r.DFake),
-            Fmt(r.GradientPenalty), Fmt(r.InfoLoss)));
-        csv.Flush();
+        if (lastSampleAt != iteration) WriteSamples();
     }
-
-    private static string Fmt(float? v) => v is float f ? f.ToString("R", CultureInfo.InvariantCulture) : "";
 
     /// <summary>Generates the grid of the fixed inputs with G in eval mode under NoGrad; returns the PNG's path.</summary>
     public string WriteSamples()
     {
+        Directory.CreateDirectory(SamplesDir);
         string path = Path.Combine(SamplesDir, $"iter_{Iteration:D6}.png");
         bool training = Step.G.IsTraining;
         Step.G.Eval();
@@ -309,24 +243,15 @@ public sealed class GanTrainer : IDisposable
         {
             Step.G.Train(training);
         }
-        samples.Add(path);
+        AddSample(path);
         return path;
     }
 
     // The two calls into the plotting helpers of models/Training (SampleGrid, LossPlot).
     private static void SaveGrid(Tensor images, string path) => SampleGrid.Save(images, path, nrow: 8, padding: 2);
 
-    /// <summary>Redraws <c>loss.png</c> from <c>log.csv</c>: the loss columns (not D's mean outputs) that hold values.</summary>
-    public void WriteLossPlot()
-    {
-        csv?.Flush();
-        if (!File.Exists(CsvPath)) return;
-        var series = LossPlot.ReadCsv(CsvPath)
-            .Where(s => s.Values.Count > 0 && s.Name is not ("d_real" or "d_fake"))
-            .Select(s => (s.Name, (IReadOnlyList<double>)s.Iterations, (IReadOnlyList<double>)s.Values))
-            .ToList();
-        LossPlot.Save(series, LossPlotPath, $"{Config.Model} losses ({Path.GetFileName(OutDir)})");
-    }
+    /// <summary>The loss plot draws the loss columns, not D's mean outputs.</summary>
+    protected override bool PlotsColumn(string name) => name is not ("d_real" or "d_fake");
 
     // ---------------------------------------------------------------- checkpoints
 
@@ -338,13 +263,10 @@ public sealed class GanTrainer : IDisposable
         if (Step is InfoGanStep info) yield return ("opt_info.", info.OptimizerInfo);
     }
 
-    /// <summary>Writes <c>checkpoints/iter_NNNNNN.safetensors</c> (temp file + rename), then points <c>latest</c> at it
-    /// (again temp + rename): a failure at any point leaves the previous checkpoint and pointer as they were.</summary>
-    public string SaveCheckpoint()
+    /// <summary>G ("g."), D ("d."), the optimizers, and as metadata <c>format</c>, <c>model</c>, the random streams'
+    /// states, the fixed noise seed and the loader's epoch / position (<c>iteration</c> and <c>config</c> come from the base).</summary>
+    protected override void CollectCheckpoint(List<(string Name, int[] Shape, float[] Data)> tensors, Dictionary<string, string> meta)
     {
-        string name = $"iter_{Iteration:D6}.safetensors";
-        string path = Path.Combine(CheckpointsDir, name);
-        var tensors = new List<(string, int[], float[])>();
         foreach (var (k, t) in Step.G.StateDict()) tensors.Add(("g." + k, t.Shape.ToArray(), t.ToArray()));
         foreach (var (k, t) in Step.D.StateDict()) tensors.Add(("d." + k, t.Shape.ToArray(), t.ToArray()));
         foreach (var (prefix, opt) in Optimizers())
@@ -352,59 +274,19 @@ public sealed class GanTrainer : IDisposable
         var (seed, offset) = Step.Rng.GetState();
         var (initSeed, initOffset) = initRng.GetState();
         var c = CultureInfo.InvariantCulture;
-        var meta = new Dictionary<string, string>
-        {
-            ["format"] = CheckpointFormat,
-            ["model"] = Config.Model,
-            ["iteration"] = Iteration.ToString(c),
-            ["rng_seed"] = seed.ToString(c),
-            ["rng_offset"] = offset.ToString(c),
-            ["init_rng_seed"] = initSeed.ToString(c),
-            ["init_rng_offset"] = initOffset.ToString(c),
-            ["fixed_noise_seed"] = (Config.Seed ^ FixedNoiseSalt).ToString(c),
-            ["loader_epoch"] = Loader.Epoch.ToString(c),
-            ["loader_position"] = Loader.Position.ToString(c),
-            ["config"] = Config.Text ?? Config.ToYaml(),
-        };
-        Safetensors.Write(path, tensors, meta);
-        WriteAtomically(Path.Combine(CheckpointsDir, LatestFileName), name + "\n");
-        LastCheckpoint = path;
-        return path;
-    }
-
-    private static void WriteAtomically(string path, string text)
-    {
-        string tmp = $"{path}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
-        try
-        {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
-            {
-                fs.Write(Encoding.UTF8.GetBytes(text));
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, path, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(tmp); } catch { /* best effort */ }
-            throw;
-        }
+        meta["format"] = CheckpointFormat;
+        meta["model"] = Config.Model;
+        meta["rng_seed"] = seed.ToString(c);
+        meta["rng_offset"] = offset.ToString(c);
+        meta["init_rng_seed"] = initSeed.ToString(c);
+        meta["init_rng_offset"] = initOffset.ToString(c);
+        meta["fixed_noise_seed"] = (Config.Seed ^ FixedNoiseSalt).ToString(c);
+        meta["loader_epoch"] = Loader.Epoch.ToString(c);
+        meta["loader_position"] = Loader.Position.ToString(c);
     }
 
     /// <summary>The checkpoint <c>checkpoints/latest</c> of a run folder points at.</summary>
-    public static string LatestCheckpoint(string outDir)
-    {
-        string dir = Path.Combine(outDir, "checkpoints");
-        string pointer = Path.Combine(dir, LatestFileName);
-        if (!Directory.Exists(outDir)) throw new DirectoryNotFoundException($"{outDir}: no such run folder.");
-        if (!File.Exists(pointer)) throw new FileNotFoundException($"{outDir}: no checkpoint to resume from ({pointer} is missing).");
-        string name = File.ReadAllText(pointer).Trim();
-        if (name.Length == 0 || name.Contains('/') || name.Contains('\\'))
-            throw new InvalidDataException($"{pointer}: expected a checkpoint file name, got '{name}'.");
-        string path = Path.Combine(dir, name);
-        if (!File.Exists(path)) throw new FileNotFoundException($"{pointer} names {name}, which does not exist.");
-        return path;
-    }
+    public static string LatestCheckpoint(string outDir) => CheckpointStore.Latest(outDir);
 
     /// <summary>Continues the run in <paramref name="outDir"/> from its latest checkpoint with the config stored in it.</summary>
     /// <param name="outDir">The run folder.</param>
@@ -413,19 +295,13 @@ public sealed class GanTrainer : IDisposable
     /// <param name="dataset">Overrides the config's dataset (tests).</param>
     public static GanTrainer Resume(string outDir, Device? device = null, int? iterations = null, IDataset? dataset = null)
     {
-        string path = LatestCheckpoint(outDir);
-        var file = Safetensors.Read(path);
-        var meta = file.Metadata;
-        string Meta(string key) => meta.TryGetValue(key, out var v) ? v
-            : throw new InvalidDataException($"{path}: not a GAN training checkpoint (metadata '{key}' is missing).");
-        if (Meta("format") != CheckpointFormat)
-            throw new InvalidDataException($"{path}: expected format {CheckpointFormat}, got {Meta("format")}.");
-        var config = GanConfig.Parse(Meta("config"), path + " (stored config)");
+        var reader = CheckpointReader.OpenLatest(outDir, CheckpointFormat, "GAN");
+        var config = GanConfig.Parse(reader.Meta("config"), reader.Path + " (stored config)");
         if (iterations is int it) config.Iterations = it;
         var trainer = new GanTrainer(config, outDir, device, dataset);
         try
         {
-            trainer.Load(file, path);
+            trainer.Load(reader);
             return trainer;
         }
         catch
@@ -435,34 +311,27 @@ public sealed class GanTrainer : IDisposable
         }
     }
 
-    private void Load(SafetensorsFile file, string path)
+    private void Load(CheckpointReader r)
     {
-        var c = CultureInfo.InvariantCulture;
-        var meta = file.Metadata;
-        Dictionary<string, float[]> Take(string prefix) => file.Tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
-            .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value.Data);
         try
         {
-            Step.G.LoadStateDict(Take("g."));
-            Step.D.LoadStateDict(Take("d."));
-            foreach (var (prefix, opt) in Optimizers()) opt.LoadStateDict(Take(prefix));
+            Step.G.LoadStateDict(r.Take("g."));
+            Step.D.LoadStateDict(r.Take("d."));
+            foreach (var (prefix, opt) in Optimizers()) opt.LoadStateDict(r.Take(prefix));
         }
         catch (ArgumentException e)
         {
-            throw new InvalidDataException($"{path}: does not fit the {Config.Model} model of its config: {e.Message}", e);
+            throw new InvalidDataException($"{r.Path}: does not fit the {Config.Model} model of its config: {e.Message}", e);
         }
-        Step.Rng.SetState(ulong.Parse(meta["rng_seed"], c), ulong.Parse(meta["rng_offset"], c));
-        initRng.SetState(ulong.Parse(meta["init_rng_seed"], c), ulong.Parse(meta["init_rng_offset"], c));
-        Step.Iteration = long.Parse(meta["iteration"], c);
-        Loader.Seek(int.Parse(meta["loader_epoch"], c), int.Parse(meta["loader_position"], c));
-        LastCheckpoint = path;
+        Step.Rng.SetState(r.MetaULong("rng_seed"), r.MetaULong("rng_offset"));
+        initRng.SetState(r.MetaULong("init_rng_seed"), r.MetaULong("init_rng_offset"));
+        Step.Iteration = r.MetaLong("iteration");
+        Loader.Seek(r.MetaInt("loader_epoch"), r.MetaInt("loader_position"));
+        LastCheckpoint = r.Path;
     }
 
-    public void Dispose()
+    protected override void DisposeCore()
     {
-        if (disposed) return;
-        disposed = true;
-        csv?.Dispose();
         Loader.Dispose();
         foreach (var t in fixedInputs) t.Dispose();
         Step.Dispose();

@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Text;
+using NativeGan.IO;
+
+namespace NativeGan.Models.Training;
+
+/// <summary>
+/// The <c>checkpoints/</c> folder of a run: <c>iter_NNNNNN.safetensors</c> files written temp + rename, and a
+/// <c>latest</c> pointer (the file name) replaced the same way after each, so a failure at any point leaves the
+/// previous checkpoint and pointer valid. Shared by the GAN and SR trainers.
+/// </summary>
+public static class CheckpointStore
+{
+    public const string LatestFileName = "latest";
+    public const string FolderName = "checkpoints";
+
+    /// <summary>The file name of the checkpoint at an iteration.</summary>
+    public static string FileName(long iteration) => $"iter_{iteration:D6}.safetensors";
+
+    /// <summary>Writes the checkpoint of <paramref name="iteration"/> into <paramref name="checkpointsDir"/> and points
+    /// <c>latest</c> at it; returns its path.</summary>
+    public static string Save(string checkpointsDir, long iteration, IEnumerable<(string Name, int[] Shape, float[] Data)> tensors,
+        IReadOnlyDictionary<string, string> metadata)
+    {
+        string name = FileName(iteration);
+        string path = System.IO.Path.Combine(checkpointsDir, name);
+        Safetensors.Write(path, tensors, metadata);
+        WriteTextAtomically(System.IO.Path.Combine(checkpointsDir, LatestFileName), name + "\n");
+        return path;
+    }
+
+    /// <summary>Writes a small text file by way of a temporary sibling and a rename.</summary>
+    public static void WriteTextAtomically(string path, string text)
+    {
+        string tmp = $"{path}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        try
+        {
+            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
+            {
+                fs.Write(Encoding.UTF8.GetBytes(text));
+                fs.Flush(flushToDisk: true);
+            }
+            File.Move(tmp, path, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(tmp); } catch { /* best effort */ }
+            throw;
+        }
+    }
+
+    /// <summary>Whether a folder already holds a run (a <c>checkpoints/latest</c> pointer).</summary>
+    public static bool HoldsRun(string outDir) => File.Exists(System.IO.Path.Combine(outDir, FolderName, LatestFileName));
+
+    /// <summary>The checkpoint <c>checkpoints/latest</c> of a run folder points at.</summary>
+    public static string Latest(string outDir)
+    {
+        string dir = System.IO.Path.Combine(outDir, FolderName);
+        string pointer = System.IO.Path.Combine(dir, LatestFileName);
+        if (!Directory.Exists(outDir)) throw new DirectoryNotFoundException($"{outDir}: no such run folder.");
+        if (!File.Exists(pointer)) throw new FileNotFoundException($"{outDir}: no checkpoint to resume from ({pointer} is missing).");
+        string name = File.ReadAllText(pointer).Trim();
+        if (name.Length == 0 || name.Contains('/') || name.Contains('\\'))
+            throw new InvalidDataException($"{pointer}: expected a checkpoint file name, got '{name}'.");
+        string path = System.IO.Path.Combine(dir, name);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{pointer} names {name}, which does not exist.");
+        return path;
+    }
+
+    /// <summary>The <c>format</c> metadata of a checkpoint file (null when it has none).</summary>
+    public static string? Format(SafetensorsFile file) => file.Metadata.TryGetValue("format", out var f) ? f : null;
+}
+
+/// <summary>A training checkpoint being read back: metadata with clear errors, tensors by prefix.</summary>
+public sealed class CheckpointReader
+{
+    public CheckpointReader(SafetensorsFile file, string path, string expectedFormat, string kind)
+    {
+        File = file;
+        Path = path;
+        Kind = kind;
+        string format = Meta("format");
+        if (format != expectedFormat)
+            throw new InvalidDataException($"{path}: expected format {expectedFormat}, got {format}.");
+    }
+
+    /// <summary>Reads the latest checkpoint of a run folder.</summary>
+    public static CheckpointReader OpenLatest(string outDir, string expectedFormat, string kind)
+    {
+        string path = CheckpointStore.Latest(outDir);
+        return new CheckpointReader(Safetensors.Read(path), path, expectedFormat, kind);
+    }
+
+    public SafetensorsFile File { get; }
+    public string Path { get; }
+    public string Kind { get; }
+
+    /// <summary>A metadata value; a missing one says this is not such a checkpoint.</summary>
+    public string Meta(string key) => File.Metadata.TryGetValue(key, out var v) ? v
+        : throw new InvalidDataException($"{Path}: not a {Kind} training checkpoint (metadata '{key}' is missing).");
+
+    public long MetaLong(string key) => long.Parse(Meta(key), CultureInfo.InvariantCulture);
+    public ulong MetaULong(string key) => ulong.Parse(Meta(key), CultureInfo.InvariantCulture);
+    public int MetaInt(string key) => int.Parse(Meta(key), CultureInfo.InvariantCulture);
+
+    public bool Has(string prefix) => File.Tensors.Keys.Any(k => k.StartsWith(prefix, StringComparison.Ordinal));
+
+    /// <summary>The tensors under a key prefix, keyed without it.</summary>
+    public Dictionary<string, float[]> Take(string prefix) => File.Tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+        .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value.Data);
+}
