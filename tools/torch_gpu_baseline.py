@@ -19,6 +19,10 @@ Cases (names and sizes as in ElementwiseCase.cs, GemmCase.cs, Conv2dCase.cs, Pix
   conv_CIN_COUT             conv2d 3x3 pad 1 no bias, batch 16, 32x32, forward + autograd.grad w.r.t. input and
                             weight with a given output gradient (64->32, 96->32, 128->32, 160->32, 192->64)
   pixel_shuffle_16x256x64x64  F.pixel_shuffle(x, 2)
+  rrdbnet_infer_S           BasicSR's RRDBNet x4 (23 blocks, 64 feat, 32 grow), eval, no_grad, 1x3xSxS
+                            (S = 256 on CUDA, 64 with --cpu, as DESIGN.md's tables)
+  rrdbnet_train_BxS         the same network, LR Bx3xSxS, L1 against a 4S target, backward, Adam(1e-4, (0.9, 0.99)) step
+                            (16x32 and 12x64 on CUDA, 2x32 with --cpu)
 Each case: warm-up calls, then calls repeated for about --target seconds per trial, median of --trials trials.
 """
 import argparse
@@ -105,7 +109,85 @@ def make_cases(dev):
         x = uniform((16, 256, 64, 64))
         return lambda: F.pixel_shuffle(x, 2)
     cases.append(("pixel_shuffle_16x256x64x64", pixel_shuffle))
+
+    def rrdbnet_infer(size):
+        def setup():
+            net = RRDBNet().to(dev).eval()
+            x = uniform((1, 3, size, size), 0.0, 1.0)
+
+            def call():
+                with torch.no_grad():
+                    return net(x)
+            return call
+        return setup
+
+    def rrdbnet_train(batch, size):
+        def setup():
+            net = RRDBNet().to(dev).train()
+            opt = torch.optim.Adam(net.parameters(), lr=1e-4, betas=(0.9, 0.99))
+            x = uniform((batch, 3, size, size), 0.0, 1.0)
+            t = uniform((batch, 3, 4 * size, 4 * size), 0.0, 1.0)
+
+            def call():
+                opt.zero_grad(set_to_none=True)
+                loss = F.l1_loss(net(x), t)
+                loss.backward()
+                opt.step()
+            return call
+        return setup
+
+    if dev.type == "cuda":
+        cases += [("rrdbnet_infer_256", rrdbnet_infer(256)), ("rrdbnet_train_16x32", rrdbnet_train(16, 32)),
+                  ("rrdbnet_train_12x64", rrdbnet_train(12, 64))]
+    else:
+        cases += [("rrdbnet_infer_64", rrdbnet_infer(64)), ("rrdbnet_train_2x32", rrdbnet_train(2, 32))]
     return cases
+
+
+class RDB(torch.nn.Module):
+    """BasicSR's ResidualDenseBlock: five 3x3 convs with dense concatenation, LeakyReLU 0.2, residual scaled 0.2."""
+
+    def __init__(self, nf=64, gc=32):
+        super().__init__()
+        self.convs = torch.nn.ModuleList(torch.nn.Conv2d(nf + i * gc, gc if i < 4 else nf, 3, 1, 1) for i in range(5))
+
+    def forward(self, x):
+        feats = [x]
+        for i, conv in enumerate(self.convs):
+            y = conv(torch.cat(feats, 1))
+            if i < 4:
+                feats.append(F.leaky_relu(y, 0.2))
+        return y * 0.2 + x
+
+
+class RRDB(torch.nn.Module):
+    def __init__(self, nf=64, gc=32):
+        super().__init__()
+        self.rdbs = torch.nn.Sequential(RDB(nf, gc), RDB(nf, gc), RDB(nf, gc))
+
+    def forward(self, x):
+        return self.rdbs(x) * 0.2 + x
+
+
+class RRDBNet(torch.nn.Module):
+    """BasicSR's RRDBNet x4 (the same convolutions as models/Sr/RRDBNet.cs)."""
+
+    def __init__(self, nf=64, nb=23, gc=32):
+        super().__init__()
+        self.conv_first = torch.nn.Conv2d(3, nf, 3, 1, 1)
+        self.body = torch.nn.Sequential(*[RRDB(nf, gc) for _ in range(nb)])
+        self.conv_body = torch.nn.Conv2d(nf, nf, 3, 1, 1)
+        self.conv_up1 = torch.nn.Conv2d(nf, nf, 3, 1, 1)
+        self.conv_up2 = torch.nn.Conv2d(nf, nf, 3, 1, 1)
+        self.conv_hr = torch.nn.Conv2d(nf, nf, 3, 1, 1)
+        self.conv_last = torch.nn.Conv2d(nf, 3, 3, 1, 1)
+
+    def forward(self, x):
+        feat = self.conv_first(x)
+        feat = feat + self.conv_body(self.body(feat))
+        feat = F.leaky_relu(self.conv_up1(F.interpolate(feat, scale_factor=2, mode="nearest")), 0.2)
+        feat = F.leaky_relu(self.conv_up2(F.interpolate(feat, scale_factor=2, mode="nearest")), 0.2)
+        return self.conv_last(F.leaky_relu(self.conv_hr(feat), 0.2))
 
 
 def timer(dev):

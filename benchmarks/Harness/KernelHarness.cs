@@ -114,6 +114,17 @@ internal static class KernelHarness
         foreach (var (cin, cout) in quick && kind == DeviceKind.Cpu ? convs[..1] : convs)
             yield return tiny ? new Conv2dCase(1, cin / 8, cout / 8, 8, 8) : new Conv2dCase(16, cin, cout, 32, 32);
         yield return tiny ? new PixelShuffleCase(1, 16, 8, 8, 2) : new PixelShuffleCase(16, 256, 64, 64, 2);
+
+        // DESIGN.md's model workloads: the GPU table's sizes on CUDA, the CPU table's on the CPU; the 23-block network
+        // is far beyond what the emulator runs in reasonable time, so ilgpu-cpu has none.
+        if (tiny) yield break;
+        bool cuda = kind == DeviceKind.Cuda;
+        yield return new RrdbNetCase(train: false, batch: 1, size: cuda ? 256 : 64);
+        if (!quick)
+        {
+            yield return new RrdbNetCase(train: true, batch: cuda ? 16 : 2, size: 32);
+            if (cuda) yield return new RrdbNetCase(train: true, batch: 12, size: 64);
+        }
     }
 
     private static CaseResult RunCase(KernelCase c, Device device, DeviceTimer timer, HarnessOptions o)
