@@ -13,12 +13,12 @@ namespace NativeGan.Tests.Gans;
 /// test of this folder, about 40 s on the shared 2-core machine: per-op overhead dominates, 4x4 images are not
 /// faster); real images are uniform noise in [-1, 1] (Q's objective involves only generated images; the real batch
 /// only shapes the adversarial term). lr 5e-3 instead of the script's 2e-4: with the DCGAN N(0, 0.02) init and the
-/// script's BatchNorm eps 0.8, D's features start tiny (about 1e-4 by a
-/// back-of-envelope estimate) and at lr 2e-3 Q stayed near 20% for 150 calls (it told
-/// two groups apart); at 5e-3 it leaves that plateau within 100-200 calls. Accuracy after 250 calls with lr 5e-3 in
-/// exploratory runs (which also evaluated every 50 calls, so their trajectories differ from this test's): 0.90,
-/// 0.99, 1.00 (batch 32, seeds 60, 80, 100) and 0.84, 0.94 (batch 16, seeds 80, 90); after 150 calls 0.47-0.88; 4x4 images learn slower (0.21-0.61 after 300 calls). This test (batch 16, seed 90) measured
-/// 0.69 after 250 calls and 0.89 after 300; it asserts more than 50%.
+/// script's BatchNorm eps 0.8, D's features start tiny (about 1e-4 by a back-of-envelope estimate) and at lr 2e-3 Q
+/// stayed near 20% for 150 calls (it told two groups apart); at 5e-3 it leaves that plateau within 100-200 calls.
+/// Accuracy after 250 calls with lr 5e-3 in exploratory runs (which also evaluated every 50 calls, so their
+/// trajectories differ from this test's): 0.90, 0.99, 1.00 (batch 32, seeds 60, 80, 100) and 0.84, 0.94 (batch 16,
+/// seeds 80, 90); after 150 calls 0.47-0.88; 4x4 images learn slower (0.21-0.61 after 300 calls). This test (batch
+/// 16, seed 90) measured 0.69 after 250 calls and 0.89 after 300; it asserts more than 50%.
 /// </remarks>
 public class InfoGanCodeTests(ITestOutputHelper output)
 {
