@@ -45,11 +45,7 @@ public sealed partial class Tensor
     /// <summary>The operand itself when its last two dims are row- or column-major, else a contiguous copy.</summary>
     private static (Tensor T, bool Owned) GemmOperand(Tensor t)
     {
-        int rows = t.Size(-2), cols = t.Size(-1);
-        int rs = t.StridesArray[t.Rank - 2], cs = t.StridesArray[t.Rank - 1];
-        bool rowMajor = cs == 1 || cols == 1;
-        bool colMajor = rs == 1 || rows == 1;
-        if (rowMajor || colMajor) return (t, false);
+        if (GemmLayout(t, out _, out _)) return (t, false);
         using (GradMode.Disable())
         {
             var c = Empty(t.ShapeArray, t.Device);
@@ -58,13 +54,36 @@ public sealed partial class Tensor
         }
     }
 
-    private static (int Ld, bool Trans) LeadingDim(Tensor t)
+    private static (int Ld, bool Trans) LeadingDim(Tensor t) =>
+        GemmLayout(t, out int ld, out bool trans) ? (ld, trans)
+        : throw new InvalidOperationException($"matmul: internal error, operand {ShapeUtil.Format(t.ShapeArray)} with strides {ShapeUtil.Format(t.StridesArray)} has no GEMM layout.");
+
+    /// <summary>
+    /// Whether the GEMM can read the last two dims of <paramref name="t"/> in place: element (i, j) at i * ld + j
+    /// (row-major) or at j * ld + i (column-major, <paramref name="trans"/>) with ld at least the row (column)
+    /// width. A broadcast view (stride 0 over a dim of size > 1, e.g. the expanded gradient of Mean) has no such
+    /// layout and must be copied: reading it with ld = width would run past its one stored row into whatever the
+    /// buffer pool left there.
+    /// </summary>
+    private static bool GemmLayout(Tensor t, out int ld, out bool trans)
     {
         int rows = t.Size(-2), cols = t.Size(-1);
         int rs = t.StridesArray[t.Rank - 2], cs = t.StridesArray[t.Rank - 1];
-        if ((cs == 1 || cols == 1) && rs >= cols) return (Math.Max(rs, Math.Max(cols, 1)), false);
-        if ((rs == 1 || rows == 1) && cs >= rows) return (Math.Max(cs, Math.Max(rows, 1)), true);
-        return (cols, false);
+        if ((cs == 1 || cols <= 1) && (rows <= 1 || rs >= Math.Max(cols, 1)))
+        {
+            ld = rows <= 1 ? Math.Max(cols, 1) : rs;
+            trans = false;
+            return true;
+        }
+        if ((rs == 1 || rows <= 1) && (cols <= 1 || cs >= Math.Max(rows, 1)))
+        {
+            ld = cols <= 1 ? Math.Max(rows, 1) : cs;
+            trans = true;
+            return true;
+        }
+        ld = 0;
+        trans = false;
+        return false;
     }
 
     /// <summary>y = x W^T + b over the last dimension of x (torch.nn.functional.linear).</summary>

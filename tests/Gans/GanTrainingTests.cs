@@ -40,11 +40,14 @@ public class GanLearningTests(ITestOutputHelper output)
     private static readonly Device Cpu = Device.Cpu;
 
     /// <summary>Two overlapping Gaussians (std 0.12) at (0.2, -0.2) and (0.4, -0.2): mean (0.3, -0.2).</summary>
-    private static float[] Mixture(int n, int seed)
+    private static float[] Mixture(int n, int seed) => Mixture(n, seed, (0.2f, -0.2f), (0.4f, -0.2f));
+
+    /// <summary>n points alternating between two Gaussians of std 0.12 centred at <paramref name="a"/> and <paramref name="b"/>.</summary>
+    private static float[] Mixture(int n, int seed, (float X, float Y) a, (float X, float Y) b)
     {
         var rng = new Random(seed);
         var data = new float[n * 2];
-        (float X, float Y)[] centres = { (0.2f, -0.2f), (0.4f, -0.2f) };
+        (float X, float Y)[] centres = { a, b };
         for (int i = 0; i < n; i++)
         {
             var c = centres[i % 2];
@@ -54,6 +57,30 @@ public class GanLearningTests(ITestOutputHelper output)
             data[2 * i + 1] = c.Y + 0.12f * (float)(r * Math.Sin(2 * Math.PI * u2));
         }
         return data;
+    }
+
+    /// <summary>Mean and (population) covariance [xx, yy, xy] of pooled 2-D samples.</summary>
+    private static ((double X, double Y) Mean, double[] Cov) Moments(IEnumerable<float[]> samples)
+    {
+        var m = Mean(samples);
+        double xx = 0, yy = 0, xy = 0;
+        long n = 0;
+        foreach (var s in samples)
+            for (int i = 0; i < s.Length / 2; i++, n++)
+            {
+                double dx = s[2 * i] - m.X, dy = s[2 * i + 1] - m.Y;
+                xx += dx * dx;
+                yy += dy * dy;
+                xy += dx * dy;
+            }
+        return (m, new[] { xx / n, yy / n, xy / n });
+    }
+
+    /// <summary>||C - target||_F / ||target||_F for 2x2 symmetric matrices stored [xx, yy, xy].</summary>
+    private static double RelativeCovError(double[] c, double[] target)
+    {
+        double Fro(double xx, double yy, double xy) => Math.Sqrt(xx * xx + yy * yy + 2 * xy * xy);
+        return Fro(c[0] - target[0], c[1] - target[1], c[2] - target[2]) / Fro(target[0], target[1], target[2]);
     }
 
     private static (double X, double Y) Mean(IEnumerable<float[]> samples)
@@ -125,5 +152,55 @@ public class GanLearningTests(ITestOutputHelper output)
         Assert.True(firstG > MathF.Log(2f), $"G's first loss {firstG} should exceed log 2 against a trained D");
         Assert.True(lateG < firstG, $"G's loss did not come down: {firstG} -> {lateG}");
         Assert.True(endDistance < 0.3 * startDistance, $"the generated mean did not approach the data's: {startDistance} -> {endDistance}");
+    }
+
+    /// <summary>
+    /// Issue 3: "generated samples' mean and covariance approach the data's". The mixture here is spread along a
+    /// diagonal (centres (0.05, -0.35) and (0.55, -0.05), std 0.12: covariance [[0.077, 0.037], [0.037, 0.037]],
+    /// correlation 0.7) so that the generator's initial output (near isotropic, variances 0.03-0.04, no correlation,
+    /// mean off by 0.3-0.5) is far from it in both moments. After 50 D-only calls and 600 joint calls, samples from a
+    /// fixed noise are pooled every 10 calls over the last 200 (vanilla GANs orbit the data, the pool averages the
+    /// orbit). Measured over seeds 40, 50, 60, 70, 80, 90: relative covariance error (Frobenius) 0.62-0.74 at the
+    /// start, 0.06-0.33 pooled at the end (end / start 0.08-0.45); mean distance 0.25-0.50 -> 0.006-0.043 (end / start
+    /// at most 0.13). The test (seed 40) requires the covariance error to halve and the mean distance to fall 4x.
+    /// </summary>
+    [Fact]
+    public void VanillaGanMatchesAGaussianMixturesMeanAndCovariance()
+    {
+        const int seed = 40, batch = 64, evalN = 512, initSteps = 50, total = 650, pooled = 200;
+        var g = new Generator(seed);
+        using var gen = new VanillaGenerator(latentDim: 64, hidden: 256, outFeatures: 2, device: Cpu, generator: g);
+        using var disc = new VanillaDiscriminator(inFeatures: 2, hidden: 128, device: Cpu, generator: g);
+        using var step = new VanillaGanStep(gen, disc, dInitSteps: initSteps, rng: new Generator(seed + 1));
+        var data = Mixture(4096, seed + 2, (0.05f, -0.35f), (0.55f, -0.05f));
+        var target = Moments(new[] { data });
+        using var evalZ = Tensor.Randn(new[] { evalN, 64 }, Cpu, new Generator(seed + 3));
+        float[] Sample()
+        {
+            using var scope = Tensor.Scope();
+            using var noGrad = Tensor.NoGrad();
+            return gen.Forward(evalZ).ToArray();
+        }
+
+        var start = Moments(new[] { Sample() });
+        var late = new List<float[]>();
+        for (int it = 0; it < total; it++)
+        {
+            int first = (it * batch) % (data.Length / 2 - batch);
+            using var real = Tensor.FromArray(data.AsSpan(first * 2, batch * 2).ToArray(), new[] { batch, 2 }, Cpu);
+            Assert.True(step.Step(real).AllFinite, $"call {it}");
+            if (it >= total - pooled && it % 10 == 9) late.Add(Sample());
+        }
+        var end = Moments(late);
+        double covStart = RelativeCovError(start.Cov, target.Cov), covEnd = RelativeCovError(end.Cov, target.Cov);
+        double meanStart = Dist(start.Mean, target.Mean), meanEnd = Dist(end.Mean, target.Mean);
+        string F(double[] c) => $"[{c[0]:F4} {c[2]:F4}; {c[2]:F4} {c[1]:F4}]";
+        output.WriteLine($"data mean ({target.Mean.X:F3}, {target.Mean.Y:F3}) cov {F(target.Cov)}");
+        output.WriteLine($"start mean ({start.Mean.X:F3}, {start.Mean.Y:F3}) cov {F(start.Cov)}; end mean ({end.Mean.X:F3}, {end.Mean.Y:F3}) cov {F(end.Cov)}");
+        output.WriteLine($"relative covariance error {covStart:F3} -> {covEnd:F3}; mean distance {meanStart:F3} -> {meanEnd:F3}");
+
+        Assert.True(covStart > 0.4, $"the generator should start with a covariance unlike the data's: relative error {covStart}");
+        Assert.True(covEnd < 0.5 * covStart, $"the generated covariance did not approach the data's: relative error {covStart} -> {covEnd}");
+        Assert.True(meanEnd < 0.25 * meanStart, $"the generated mean did not approach the data's: {meanStart} -> {meanEnd}");
     }
 }

@@ -21,6 +21,13 @@ internal sealed partial class CpuBackend : IBackend
         allocator = new CachingAllocator<float[]>(capacity => GC.AllocateUninitializedArray<float>(capacity), _ => { });
     }
 
+    /// <summary>
+    /// Test hook: when set, every buffer is filled with this value before it is handed out, so an op that reads
+    /// memory it did not write (past a view's elements, or before writing) changes its result with the value.
+    /// Process-wide: set it only from a test in the non-parallel collection.
+    /// </summary>
+    internal static float? FillAllocationsWith { get; set; }
+
     public string Name => "cpu";
     public MemoryStats Stats => allocator.Stats;
     public void ResetPeak() => allocator.ResetPeak();
@@ -31,6 +38,7 @@ internal sealed partial class CpuBackend : IBackend
     public Storage Allocate(int length)
     {
         var (buffer, _) = allocator.Allocate(length);
+        if (FillAllocationsWith is float fill) buffer.AsSpan().Fill(fill);
         return new CpuStorage(device, buffer);
     }
 
