@@ -19,6 +19,8 @@ Cases (names and sizes as in ElementwiseCase.cs, GemmCase.cs, Conv2dCase.cs, Pix
   conv_CIN_COUT             conv2d 3x3 pad 1 no bias, batch 16, 32x32, forward + autograd.grad w.r.t. input and
                             weight with a given output gradient (64->32, 96->32, 128->32, 160->32, 192->64)
   pixel_shuffle_16x256x64x64  F.pixel_shuffle(x, 2)
+  dcgan64_step_B            DCGAN (PyTorch examples, 64x64, nz 100, ngf = ndf = 64, BCE, Adam 2e-4 (0.5, 0.999)):
+                            D on real + detached fake, then G non-saturating; B = 128 on CUDA, 16 with --cpu
   rrdbnet_infer_S           BasicSR's RRDBNet x4 (23 blocks, 64 feat, 32 grow), eval, no_grad, 1x3xSxS
                             (S = 256 on CUDA, 64 with --cpu, as DESIGN.md's tables)
   rrdbnet_train_BxS         the same network, LR Bx3xSxS, L1 against a 4S target, backward, Adam(1e-4, (0.9, 0.99)) step
@@ -136,12 +138,64 @@ def make_cases(dev):
             return call
         return setup
 
+    def dcgan_step(batch):
+        def setup():
+            g, d = DcganG().to(dev), DcganD().to(dev)
+            for m in list(g.modules()) + list(d.modules()):
+                if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d)):
+                    torch.nn.init.normal_(m.weight, 0.0, 0.02)
+                elif isinstance(m, torch.nn.BatchNorm2d):
+                    torch.nn.init.normal_(m.weight, 1.0, 0.02)
+                    torch.nn.init.zeros_(m.bias)
+            og = torch.optim.Adam(g.parameters(), 2e-4, betas=(0.5, 0.999))
+            od = torch.optim.Adam(d.parameters(), 2e-4, betas=(0.5, 0.999))
+            real = uniform((batch, 3, 64, 64))
+            ones = torch.ones(batch, 1, device=dev)
+            zeros = torch.zeros(batch, 1, device=dev)
+
+            def call():
+                fake = g(torch.randn(batch, 100, 1, 1, device=dev))
+                od.zero_grad(set_to_none=True)
+                ld = F.binary_cross_entropy(d(real), ones) + F.binary_cross_entropy(d(fake.detach()), zeros)
+                ld.backward()
+                od.step()
+                og.zero_grad(set_to_none=True)
+                lg = F.binary_cross_entropy(d(fake), ones)
+                lg.backward()
+                og.step()
+            return call
+        return setup
+
+    cases.append((f"dcgan64_step_{128 if dev.type == 'cuda' else 16}", dcgan_step(128 if dev.type == "cuda" else 16)))
     if dev.type == "cuda":
         cases += [("rrdbnet_infer_256", rrdbnet_infer(256)), ("rrdbnet_train_16x32", rrdbnet_train(16, 32)),
                   ("rrdbnet_train_12x64", rrdbnet_train(12, 64))]
     else:
         cases += [("rrdbnet_infer_64", rrdbnet_infer(64)), ("rrdbnet_train_2x32", rrdbnet_train(2, 32))]
     return cases
+
+
+def DcganG(nz=100, ngf=64):
+    """PyTorch examples' DCGAN generator (models/Gans/Dcgan.cs)."""
+    def block(i, o, k, st, p):
+        return [torch.nn.ConvTranspose2d(i, o, k, st, p, bias=False), torch.nn.BatchNorm2d(o), torch.nn.ReLU(True)]
+    return torch.nn.Sequential(*block(nz, ngf * 8, 4, 1, 0), *block(ngf * 8, ngf * 4, 4, 2, 1), *block(ngf * 4, ngf * 2, 4, 2, 1),
+                               *block(ngf * 2, ngf, 4, 2, 1), torch.nn.ConvTranspose2d(ngf, 3, 4, 2, 1, bias=False), torch.nn.Tanh())
+
+
+class DcganD(torch.nn.Module):
+    """PyTorch examples' DCGAN discriminator, output [N, 1] probabilities."""
+
+    def __init__(self, ndf=64):
+        super().__init__()
+        def block(i, o):
+            return [torch.nn.Conv2d(i, o, 4, 2, 1, bias=False), torch.nn.BatchNorm2d(o), torch.nn.LeakyReLU(0.2, True)]
+        self.main = torch.nn.Sequential(torch.nn.Conv2d(3, ndf, 4, 2, 1, bias=False), torch.nn.LeakyReLU(0.2, True),
+                                        *block(ndf, ndf * 2), *block(ndf * 2, ndf * 4), *block(ndf * 4, ndf * 8),
+                                        torch.nn.Conv2d(ndf * 8, 1, 4, 1, 0, bias=False), torch.nn.Sigmoid())
+
+    def forward(self, x):
+        return self.main(x).view(-1, 1)
 
 
 class RDB(torch.nn.Module):

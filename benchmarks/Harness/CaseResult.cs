@@ -36,7 +36,7 @@ internal static class ResultTable
                 r.Shape,
                 timed ? F(r.UsPerCall) : "-",
                 timed ? F(r.WallUsPerCall) : "-",
-                !timed ? "-" : r.Flops > 0 ? $"{G(r.GFlops)} GFLOP/s" : $"{G(r.GBps)} GB/s",
+                !timed ? "-" : r.Flops > 0 ? $"{G(r.GFlops)} GFLOP/s" : r.Bytes > 0 ? $"{G(r.GBps)} GB/s" : "-",
                 r.PyTorchUs is double p ? F(p) : "n/a",
                 timed && r.PyTorchUs != null ? r.VsPyTorch.ToString(r.VsPyTorch >= 0.01 ? "0.00" : "0.0E0", Inv) + "x" : "n/a",
                 r.Status switch

@@ -119,6 +119,7 @@ internal static class KernelHarness
         // is far beyond what the emulator runs in reasonable time, so ilgpu-cpu has none.
         if (tiny) yield break;
         bool cuda = kind == DeviceKind.Cuda;
+        if (!quick) yield return new DcganStepCase(cuda ? 128 : 16);
         yield return new RrdbNetCase(train: false, batch: 1, size: cuda ? 256 : 64);
         if (!quick)
         {
