@@ -37,7 +37,7 @@ public sealed class ForwardVerb : ICommand
         var arch = net.Architecture;
         if (entry.Shape.Length != 4 || entry.Shape[1] != arch.InChannels)
         {
-            stderr.WriteLine($"error: {Input}: 'input' must be [N, {arch.InChannels}, H, W] for {arch}, got {ShapeText(entry.Shape)}.");
+            stderr.WriteLine($"error: {Input}: 'input' must be [N, {arch.InChannels}, H, W] for {arch.Kind} x{arch.Scale}, got {ShapeText(entry.Shape)}.");
             return ExitCodes.RuntimeFailure;
         }
         stdout.WriteLine($"{net.Describe()} on {device}");

@@ -35,7 +35,15 @@ public sealed class LoadedSrModel : IDisposable
 
     public Tensor Forward(Tensor x) => Model.Forward(x);
 
-    public string Describe() => $"{Architecture} from {System.IO.Path.GetFileName(Path)} ({Format}{(WrapperKey != null ? $", '{WrapperKey}'" : "")})";
+    public string Describe()
+    {
+        var a = Architecture;
+        string args = a.Kind == SrArchitecture.RRDBNetKind
+            ? $"num_feat {a.NumFeat}, num_block {a.NumBlock}, num_grow_ch {a.NumGrowCh}"
+            : $"num_feat {a.NumFeat}, num_block {a.NumBlock}";
+        return $"{a.Kind} x{a.Scale} ({args}, {a.InChannels} -> {a.OutChannels} channels) from {System.IO.Path.GetFileName(Path)} " +
+               $"({(Format == WeightsFormat.Pth ? ".pth" : "safetensors")}{(WrapperKey != null ? $", '{WrapperKey}'" : "")})";
+    }
 
     public void Dispose() => Model.Dispose();
 }
