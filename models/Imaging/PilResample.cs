@@ -103,7 +103,7 @@ public static class PilResample
     }
 
     /// <summary>Pillow's lanczos_filter: sinc(x) * sinc(x / 3) on [-3, 3).</summary>
-    internal static double LanczosFilter(double x) => -3.0 <= x && x < 3.0 ? Sinc(x) * Sinc(x / 3) : 0.0;
+    public static double LanczosFilter(double x) => -3.0 <= x && x < 3.0 ? Sinc(x) * Sinc(x / 3) : 0.0;
 
     private static double Sinc(double x)
     {
@@ -116,7 +116,7 @@ public static class PilResample
     /// Pillow's precompute_coeffs for a full-image box: per output index the first tap and the tap count
     /// (bounds[2i], bounds[2i + 1]) and ksize normalised weights (unused ones zero).
     /// </summary>
-    internal static (int[] Bounds, double[] Weights, int Ksize) Coefficients(int inSize, int outSize)
+    public static (int[] Bounds, double[] Weights, int Ksize) Coefficients(int inSize, int outSize)
     {
         double scale = (double)inSize / outSize;
         double filterScale = scale < 1.0 ? 1.0 : scale;
