@@ -164,23 +164,29 @@ public sealed class SubimagesTests : IDisposable
     }
 
     [Fact]
-    public void Run_ParallelOverFiles_ReportsEveryFileOnce()
+    public void Run_TwoFilesAtOnce_ReportsEveryFileOnce()
     {
         string input = PrepareFixtures.PhotoFolder(_dir.Path, "in", "coffee", "chelsea", "astronaut", "chelsea_200x133", "camera_160x120");
         string output = Path.Combine(_dir.Path, "out");
         var options = new SubimageOptions { CropSize = 48, Step = 24 };
         var jobs = Subimages.Plan(input, options);
         Subimages.PrepareOutput(input, output, jobs, overwrite: false);
-        var threads = new HashSet<int>();
         var completed = new List<int>();
         var byInput = jobs.ToDictionary(j => j.Input);
+        int active = 0, most = 0;
 
         var results = PrepareFiles.Run(jobs.Select(j => j.Input).ToList(), f =>
         {
-            lock (threads) threads.Add(Environment.CurrentManagedThreadId);
-            return Subimages.Extract(byInput[f], output, options);
+            int now = Interlocked.Increment(ref active);
+            lock (completed) most = Math.Max(most, now);
+            // Hold the first file until a second one runs beside it (both cores busy), 10 s at most.
+            var wait = System.Diagnostics.Stopwatch.StartNew();
+            while (Volatile.Read(ref most) < 2 && wait.ElapsedMilliseconds < 10_000) Thread.Sleep(1);
+            try { return Subimages.Extract(byInput[f], output, options); }
+            finally { Interlocked.Decrement(ref active); }
         }, threads: 2, done: (_, n) => completed.Add(n), cancellation: TestContext.Current.CancellationToken);
 
+        Assert.Equal(2, most); // two files at once, never more than asked
         Assert.All(results, r => Assert.True(r.Ok, r.Error));
         Assert.Equal(Enumerable.Range(1, jobs.Count), completed);
         Assert.Equal(jobs.Sum(j => j.Count), results.Sum(r => r.Written));
