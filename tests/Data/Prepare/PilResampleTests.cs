@@ -93,6 +93,29 @@ public sealed class PilResampleTests
     }
 
     [Fact]
+    public void Lanczos_16BitOpaqueAlpha_EqualsTheImageWithoutAlpha()
+    {
+        // Pillow has no 16-bit RGBA, so no reference: premultiplying by an opaque alpha must change nothing, and the
+        // colour planes must come out as the 16-bit path (checked against Pillow's mode I above) gives them.
+        var gray = ImageIO.Read(PrepareFixtures.Photo("camera16_120x90"));
+        int plane = gray.PlaneSize;
+        var rgb = new float[3 * plane];
+        var rgba = new float[4 * plane];
+        for (int c = 0; c < 3; c++)
+        {
+            gray.Planar.AsSpan().CopyTo(rgb.AsSpan(c * plane));
+            gray.Planar.AsSpan().CopyTo(rgba.AsSpan(c * plane));
+        }
+        rgba.AsSpan(3 * plane).Fill(1f);
+        var a = PilResample.Lanczos(new ImageData(gray.Width, gray.Height, 3, 16, rgb), 90, 67);
+        var b = PilResample.Lanczos(new ImageData(gray.Width, gray.Height, 4, 16, rgba), 90, 67);
+        var g = PilResample.Lanczos(gray, 90, 67);
+        Assert.Equal(a.Planar, b.Planar.AsSpan(0, 3 * a.PlaneSize).ToArray());
+        Assert.All(b.Planar.AsSpan(3 * a.PlaneSize).ToArray(), v => Assert.Equal(1f, v));
+        Assert.Equal(g.Planar, a.Planar.AsSpan(0, a.PlaneSize).ToArray());
+    }
+
+    [Fact]
     public void Lanczos_ZeroSize_NamesTheImage()
     {
         var input = ImageIO.Read(PrepareFixtures.Photo("coffee"));
