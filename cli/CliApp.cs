@@ -18,6 +18,7 @@ public static class CliApp
         typeof(DevicesVerb),
         typeof(ForwardVerb),
         typeof(GradcheckVerb),
+        typeof(PrepareVerb),
         typeof(QuickstartVerb),
         typeof(SampleVerb),
         typeof(TrainVerb),
@@ -28,6 +29,12 @@ public static class CliApp
     private static readonly Dictionary<(string Verb, string Option), string> OptionAliases = new()
     {
         [("sample", "--n")] = "--count",
+        // Real-ESRGAN's preparation scripts spell these with underscores.
+        [("prepare", "--crop_size")] = "--crop-size",
+        [("prepare", "--thresh_size")] = "--thresh-size",
+        [("prepare", "--compression_level")] = "--compression-level",
+        [("prepare", "--n_thread")] = "--threads",
+        [("prepare", "--meta_info")] = "--meta-info",
     };
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)

@@ -17,6 +17,8 @@ public sealed record ImageWriteOptions
     public int? BitDepth { get; init; }
     /// <summary>zlib effort for PNG.</summary>
     public CompressionLevel PngCompression { get; init; } = CompressionLevel.Optimal;
+    /// <summary>zlib level 0..9 for PNG (OpenCV's IMWRITE_PNG_COMPRESSION); when set it replaces <see cref="PngCompression"/>.</summary>
+    public int? PngZlibLevel { get; init; }
 }
 
 /// <summary>
@@ -192,10 +194,15 @@ public static class ImageIO
         int depth = options.BitDepth ?? image.BitDepth;
         if (depth is not 8 and not 16)
             throw new ArgumentException($"ImageIO.Write: bit depth must be 8 or 16, got {depth}.");
+        if (options.PngZlibLevel is < 0 or > 9)
+            throw new ArgumentException($"ImageIO.Write: PNG zlib level must be 0..9, got {options.PngZlibLevel}.");
         switch (format)
         {
             case ImageFileFormat.Png:
-                WriteAtomic(path, s => PngEncoder.Write(s, image.Planar, image.Width, image.Height, image.Channels, depth, options.PngCompression));
+                if (options.PngZlibLevel is int zlibLevel)
+                    WriteAtomic(path, s => PngEncoder.Write(s, image.Planar, image.Width, image.Height, image.Channels, depth, zlibLevel));
+                else
+                    WriteAtomic(path, s => PngEncoder.Write(s, image.Planar, image.Width, image.Height, image.Channels, depth, options.PngCompression));
                 break;
             case ImageFileFormat.Jpeg:
                 WriteAtomic(path, s => WriteJpeg(s, image, options.JpegQuality));

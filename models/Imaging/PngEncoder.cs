@@ -28,6 +28,19 @@ public static class PngEncoder
     /// </summary>
     public static void Write(Stream output, ReadOnlySpan<float> planar, int width, int height, int channels, int bitDepth,
         CompressionLevel level = CompressionLevel.Optimal)
+        => Write(output, planar, width, height, channels, bitDepth, idat => new ZLibStream(idat, level, leaveOpen: true));
+
+    /// <summary>As above with a numeric zlib level 0..9 (zlib's and OpenCV's IMWRITE_PNG_COMPRESSION scale).</summary>
+    public static void Write(Stream output, ReadOnlySpan<float> planar, int width, int height, int channels, int bitDepth, int zlibLevel)
+    {
+        if (zlibLevel is < 0 or > 9)
+            throw new ArgumentException($"PngEncoder: zlib level must be 0..9, got {zlibLevel}.");
+        Write(output, planar, width, height, channels, bitDepth,
+            idat => new ZLibStream(idat, new ZLibCompressionOptions { CompressionLevel = zlibLevel }, leaveOpen: true));
+    }
+
+    private static void Write(Stream output, ReadOnlySpan<float> planar, int width, int height, int channels, int bitDepth,
+        Func<Stream, ZLibStream> compressor)
     {
         if (width <= 0 || height <= 0)
             throw new ArgumentException($"PngEncoder: width and height must be positive, got {width} x {height}.");
@@ -62,7 +75,7 @@ public static class PngEncoder
         float maxValue = bitDepth == 8 ? 255f : 65535f;
 
         using (var idat = new IdatStream(output))
-        using (var z = new ZLibStream(idat, level, leaveOpen: true))
+        using (var z = compressor(idat))
         {
             for (int y = 0; y < height; y++)
             {
