@@ -24,10 +24,13 @@ public sealed class ProGanConfig
         "checkpoint_every", "log_every", "sample_count", "device",
     };
 
+    public static readonly IReadOnlyList<string> DatasetKinds = new[] { "image_folder", "shapes" };
+
     private static readonly string[] DatasetKeys = { "kind", "path", "channels", "max_samples" };
 
     public string Model { get; set; } = ModelName;
-    /// <summary>image_folder (PNG / JPEG files, resized and centre-cropped to <see cref="Resolution"/>).</summary>
+    /// <summary>image_folder (PNG / JPEG files, resized and centre-cropped to <see cref="Resolution"/>) or shapes
+    /// (the built-in procedural shapes, 28x28 grayscale resized to <see cref="Resolution"/>; no files needed).</summary>
     public string DatasetKind { get; set; } = "image_folder";
     public string? DatasetPath { get; set; }
     public int Channels { get; set; } = 3;
@@ -157,7 +160,7 @@ public sealed class ProGanConfig
             string full = "dataset." + key;
             switch (key)
             {
-                case "kind": cfg.DatasetKind = Choice(v, source, full, new[] { "image_folder" }); break;
+                case "kind": cfg.DatasetKind = Choice(v, source, full, DatasetKinds); break;
                 case "path": cfg.DatasetPath = IsNull(v) ? null : Str(v, source, full); break;
                 case "channels": cfg.Channels = Int(v, source, full, 1); break;
                 case "max_samples": cfg.MaxSamples = IsNull(v) ? null : Int(v, source, full, 1); break;
@@ -198,6 +201,8 @@ public sealed class ProGanConfig
     {
         if (Resolution < 4 || (Resolution & (Resolution - 1)) != 0)
             throw new ConfigException($"{Source}: key 'resolution': expected a power of two >= 4, got {Resolution}.");
+        if (DatasetKind == "shapes" && Channels != 1)
+            throw new ConfigException($"{Source}: key 'dataset.channels': the shapes data set is grayscale (1 channel), got {Channels}.");
         if (Channels != 1 && Channels != 3)
             throw new ConfigException($"{Source}: key 'dataset.channels': expected 1 or 3, got {Channels}.");
         foreach (var res in BatchSizes.Keys)

@@ -82,9 +82,12 @@ public sealed class ProGanTrainer : TrainerBase
     protected override string ConfigText => Config.Text ?? Config.ToYaml();
     protected override string PlotTitle => $"progan losses ({Path.GetFileName(OutDir)})";
 
-    /// <summary>The config's image folder at the final resolution, kept in memory after the first read.</summary>
+    /// <summary>The config's image folder (kept in memory after the first read) or the procedural shapes (6000, or
+    /// max_samples), at the final resolution.</summary>
     public static IDataset OpenDataset(ProGanConfig config)
     {
+        if (config.DatasetKind == "shapes")
+            return new ResizedDataset(new ProceduralShapesDataset(config.MaxSamples ?? 6000), config.Resolution);
         if (config.DatasetPath == null)
             throw new ConfigException($"{config.Source}: key 'dataset.path': ProGAN trains on an image folder; give its path.");
         IDataset ds;
@@ -247,5 +250,35 @@ public sealed class ProGanTrainer : TrainerBase
         Step.Dispose();
         Step.G.Dispose();
         Step.D.Dispose();
+    }
+}
+
+/// <summary>A data set's square samples resized (antialiased bilinear, <see cref="ImageResize"/>) to another side.</summary>
+public sealed class ResizedDataset : IDataset
+{
+    private readonly IDataset inner;
+    private readonly int channels, inH, inW;
+
+    public ResizedDataset(IDataset inner, int size)
+    {
+        this.inner = inner ?? throw new ArgumentNullException(nameof(inner));
+        if (size < 1) throw new ArgumentException($"ResizedDataset: size must be positive, got {size}.");
+        var s = inner.SampleShape;
+        if (s.Length != 3) throw new ArgumentException($"ResizedDataset: expected samples [C, H, W], got [{string.Join(", ", s)}].");
+        (channels, inH, inW) = (s[0], s[1], s[2]);
+        Size = size;
+    }
+
+    public int Size { get; }
+    public int Count => inner.Count;
+    public int[] SampleShape => new[] { channels, Size, Size };
+
+    public float ReadSample(int index, Span<float> destination)
+    {
+        var buffer = new float[channels * inH * inW];
+        float label = inner.ReadSample(index, buffer);
+        var resized = inH == Size && inW == Size ? buffer : ImageResize.Resize(buffer, channels, inH, inW, Size, Size, ResizeFilter.Bilinear);
+        resized.AsSpan(0, channels * Size * Size).CopyTo(destination);
+        return label;
     }
 }
