@@ -47,8 +47,10 @@ public sealed partial class Tensor
     {
         int rows = t.Size(-2), cols = t.Size(-1);
         int rs = t.StridesArray[t.Rank - 2], cs = t.StridesArray[t.Rank - 1];
-        bool rowMajor = cs == 1 || cols == 1;
-        bool colMajor = rs == 1 || rows == 1;
+        // The leading dimension must also step over a whole row (column): an expanded operand such as the gradient
+        // of Sum / Mean ([N, 1] with stride 0) is not row-major and is copied, as LeadingDim cannot describe it.
+        bool rowMajor = (cs == 1 || cols == 1) && (rs >= cols || rows == 1);
+        bool colMajor = (rs == 1 || rows == 1) && (cs >= rows || cols == 1);
         if (rowMajor || colMajor) return (t, false);
         using (GradMode.Disable())
         {
