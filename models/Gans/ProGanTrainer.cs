@@ -134,7 +134,7 @@ public sealed class ProGanTrainer : TrainerBase
         var next = Schedule.Advance(p, n);
         State = next;
         if (next.Stage != p.Stage) EnterStage(next.Stage);
-        var shown = new List<LossValue> { new("res", ProGanShapes.Resolution(p.Stage)), new("alpha", alpha), new("d_loss", r.DLoss), new("g_loss", r.GLoss) };
+        var shown = new List<LossValue> { new("alpha", alpha), new("d_loss", r.DLoss), new("g_loss", r.GLoss) };
         if (r.GradientPenalty != null) shown.Add(new("gp", r.GradientPenalty));
         return new IterationResult(new float?[] { p.Stage, alpha, next.ImagesSeen, r.DLoss, r.GLoss, r.DReal, r.DFake, r.GradientPenalty, r.Drift }, shown, r.AllFinite);
     }
