@@ -1,5 +1,6 @@
 using System.Globalization;
 using CommandLine;
+using NativeGan.Models.Gans;
 using NativeGan.Models.Sr.Training;
 using NativeGan.Models.Training;
 using Spectre.Console;
@@ -56,6 +57,8 @@ public sealed class TrainVerb : ICommand
                 // The run folder's config.yml says which family trained it.
                 trainer = SrConfig.IsSrConfigFile(Path.Combine(Resume, "config.yml"))
                     ? SrTrainer.Resume(Resume, device, Iterations)
+                    : ProGanConfig.IsProGanConfigFile(Path.Combine(Resume, "config.yml"))
+                    ? ProGanTrainer.Resume(Resume, device, Iterations)
                     : GanTrainer.Resume(Resume, device, Iterations);
                 stdout.WriteLine($"resuming {trainer.OutDir} at iteration {trainer.Iteration} from {Path.GetFileName(trainer.LastCheckpoint)}");
             }
@@ -72,6 +75,12 @@ public sealed class TrainVerb : ICommand
                     var config = SrConfig.Load(Config!);
                     if (Iterations is int it) config.TotalIter = it;
                     trainer = new SrTrainer(config, outDir, device);
+                }
+                else if (ProGanConfig.IsProGanConfigFile(Config!))
+                {
+                    var config = ProGanConfig.Load(Config!);
+                    if (Iterations is int it) config.Iterations = it;
+                    trainer = new ProGanTrainer(config, outDir, device);
                 }
                 else
                 {

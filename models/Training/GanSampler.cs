@@ -24,6 +24,7 @@ public static class GanSampler
         string path = Directory.Exists(checkpoint) ? GanTrainer.LatestCheckpoint(checkpoint) : checkpoint;
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such checkpoint file or run folder.");
         var file = Safetensors.Read(path);
+        if (CheckpointStore.Format(file) == ProGanTrainer.CheckpointFormat) return ProGanSampler.Sample(file, path, outPath, request, device);
         if (!file.Metadata.TryGetValue("format", out var format) || format != GanTrainer.CheckpointFormat)
             throw new InvalidDataException($"{path}: expected a NativeGan GAN checkpoint ({GanTrainer.CheckpointFormat}), got {(format == null ? "no format metadata" : format)}.");
         if (!file.Metadata.TryGetValue("config", out var yaml))
