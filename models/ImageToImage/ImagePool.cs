@@ -52,7 +52,10 @@ public sealed class ImagePool : IDisposable
         {
             for (int i = 0; i < batch.Size(0); i++)
             {
-                var image = batch.Narrow(0, i, 1).Detach().Contiguous().DetachFromScope();
+                // A copy of its own: the pool must not alias the caller's batch storage.
+                using var view = batch.Narrow(0, i, 1).Detach();
+                var image = Tensor.ZerosLike(view).DetachFromScope();
+                image.CopyFrom(view);
                 if (images.Count < Size)
                 {
                     images.Add(image);
