@@ -21,6 +21,7 @@ public static class CliApp
         typeof(QuickstartVerb),
         typeof(SampleVerb),
         typeof(TrainVerb),
+        typeof(TranslateVerb),
         typeof(UpscaleVerb),
     };
 

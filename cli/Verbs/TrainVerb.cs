@@ -1,5 +1,6 @@
 using System.Globalization;
 using CommandLine;
+using NativeGan.Models.ImageToImage;
 using NativeGan.Models.Sr.Training;
 using NativeGan.Models.Training;
 using Spectre.Console;
@@ -54,8 +55,9 @@ public sealed class TrainVerb : ICommand
             {
                 if (Out != null) stderr.WriteLine("warning: --out is ignored with --resume (the run folder is the output).");
                 // The run folder's config.yml says which family trained it.
-                trainer = SrConfig.IsSrConfigFile(Path.Combine(Resume, "config.yml"))
-                    ? SrTrainer.Resume(Resume, device, Iterations)
+                string stored = Path.Combine(Resume, "config.yml");
+                trainer = SrConfig.IsSrConfigFile(stored) ? SrTrainer.Resume(Resume, device, Iterations)
+                    : I2iConfig.IsI2iConfigFile(stored) ? I2iTrainer.Resume(Resume, device, Iterations)
                     : GanTrainer.Resume(Resume, device, Iterations);
                 stdout.WriteLine($"resuming {trainer.OutDir} at iteration {trainer.Iteration} from {Path.GetFileName(trainer.LastCheckpoint)}");
             }
@@ -72,6 +74,12 @@ public sealed class TrainVerb : ICommand
                     var config = SrConfig.Load(Config!);
                     if (Iterations is int it) config.TotalIter = it;
                     trainer = new SrTrainer(config, outDir, device);
+                }
+                else if (I2iConfig.IsI2iConfigFile(Config!))
+                {
+                    var config = I2iConfig.Load(Config!);
+                    if (Iterations is int it) config.Iterations = it;
+                    trainer = new I2iTrainer(config, outDir, device);
                 }
                 else
                 {

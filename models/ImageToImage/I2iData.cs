@@ -39,15 +39,6 @@ public sealed record I2iImage(float[] Planar, int Channels, int Height, int Widt
 
     /// <summary>Values mapped from [0, 1] to [-1, 1] as a [1, C, H, W] tensor.</summary>
     public Tensor ToTensor(Device device) => Tensor.FromArray(Planar.Select(v => v * 2f - 1f).ToArray(), new[] { 1, Channels, Height, Width }, device);
-
-    /// <summary>A [1, C, H, W] tensor in [-1, 1] back to an image in [0, 1] (clamped).</summary>
-    public static ImageData ToImageData(Tensor t, string source = "<translated>")
-    {
-        if (t.Rank != 4 || t.Size(0) != 1 || (t.Size(1) != 1 && t.Size(1) != 3))
-            throw new ArgumentException($"ToImageData: expected [1, 1 or 3, H, W], got {I2iLayers.Format(t)}.");
-        var data = t.ToArray().Select(v => float.IsNaN(v) ? 0f : Math.Clamp((v + 1f) * 0.5f, 0f, 1f)).ToArray();
-        return new ImageData(t.Size(3), t.Size(2), t.Size(1), 8, data, source);
-    }
 }
 
 /// <summary>

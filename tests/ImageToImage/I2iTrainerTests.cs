@@ -1,4 +1,5 @@
 using NativeGan.Models.ImageToImage;
+using NativeGan.Models.Imaging;
 using NativeGan.Models.Training;
 using NativeGan.Tests.Data;
 
@@ -89,6 +90,13 @@ device: cpu
         Assert.Equal(new[] { "iter_000002.png", "iter_000003.png" }, Directory.GetFiles(t.SamplesDir).Select(Path.GetFileName).Order().ToArray());
         Assert.True(File.Exists(t.LossPlotPath));
         Assert.EndsWith("iter_000003.safetensors", s.LastCheckpoint);
+        // pix2pix trains A -> B only: BtoA is refused by name.
+        var e = Assert.Throws<ArgumentException>(() => I2iTranslator.Load(dir.Path, "BtoA", Device.Cpu));
+        Assert.Contains("needs a CycleGAN checkpoint", e.Message);
+        using var tr = I2iTranslator.Load(dir.Path, "AtoB", Device.Cpu);
+        var edges = ImageIO.Read(Path.Combine(I2iTestUtil.Photos, "coffee.png"));
+        var photo = tr.Translate(edges);
+        Assert.Equal((edges.Width, edges.Height, 3), (photo.Width, photo.Height, photo.Channels));
     }
 
     /// <summary>CycleGAN (pools, dropout-free ResNets, linear lr decay across epoch ends) stopped at iteration 3 and
