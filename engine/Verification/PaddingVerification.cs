@@ -5,8 +5,10 @@ public static class PaddingVerification
 {
     private static bool registered;
 
+#pragma warning disable CA2255
     [System.Runtime.CompilerServices.ModuleInitializer]
     internal static void Init() => Register();
+#pragma warning restore CA2255
 
     public static void Register()
     {

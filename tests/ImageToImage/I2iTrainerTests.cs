@@ -82,7 +82,7 @@ device: cpu
 ", "edges.yml");
         using var t = new I2iTrainer(c, dir.Path);
         Assert.Equal(3, t.Source.Count);
-        var s = t.Run();
+        var s = t.Run(cancellation: TestContext.Current.CancellationToken);
         Assert.Equal(3, s.Iteration);
         var lines = File.ReadAllLines(t.CsvPath);
         Assert.Equal(I2iTrainer.Pix2PixCsvHeader, lines[0]);
@@ -109,16 +109,16 @@ device: cpu
         string[] full;
         using (var t = new I2iTrainer(TinyCycleGan(3), straight.Path))
         {
-            t.Run();
+            t.Run(cancellation: TestContext.Current.CancellationToken);
             full = File.ReadAllLines(t.CsvPath);
         }
-        using (var t = new I2iTrainer(TinyCycleGan(3), split.Path)) t.Run(3);
+        using (var t = new I2iTrainer(TinyCycleGan(3), split.Path)) t.Run(3, TestContext.Current.CancellationToken);
         string[] resumed;
         using (var t = I2iTrainer.Resume(split.Path))
         {
             Assert.Equal(3, t.Iteration);
             Assert.True(t.Cycle!.FakeAPool.Count > 0);
-            t.Run();
+            t.Run(cancellation: TestContext.Current.CancellationToken);
             resumed = File.ReadAllLines(t.CsvPath);
         }
         Assert.Equal(7, full.Length);
