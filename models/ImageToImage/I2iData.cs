@@ -110,6 +110,9 @@ public sealed class AlignedSource : II2iSource
     public (I2iImage A, I2iImage B) Get(int i, int bIndex) => items[i];
     public string Name(int i) => items[i].A.Source;
 
+    /// <summary>The (A, B) pairs in order.</summary>
+    public IReadOnlyList<(I2iImage A, I2iImage B)> Pairs => items;
+
     /// <summary>A folder of A|B files (each twice as wide as it is tall, as the reference's facades / edges2shoes).</summary>
     public static AlignedSource FromCombined(string folder, int channelsA, int channelsB, bool bToA = false, int? maxSamples = null)
     {

@@ -122,7 +122,9 @@ public sealed class I2iTrainer : TrainerBase
                 "folders" => c.Direction == "BtoA"
                     ? AlignedSource.FromFolders(c.PathB!, c.PathA!, c.InputNc, c.OutputNc, c.MaxSamples)
                     : AlignedSource.FromFolders(c.PathA!, c.PathB!, c.InputNc, c.OutputNc, c.MaxSamples),
-                "edges" => AlignedSource.FromPhotosAsEdges(c.Path!, c.InputNc, c.OutputNc, c.MaxSamples),
+                "edges" => c.Direction == "BtoA"
+                    ? AlignedSource.FromPairs(AlignedSource.FromPhotosAsEdges(c.Path!, c.OutputNc, c.InputNc, c.MaxSamples).Pairs.Select(p => (p.B, p.A)))
+                    : AlignedSource.FromPhotosAsEdges(c.Path!, c.InputNc, c.OutputNc, c.MaxSamples),
                 "color2gray" => UnpairedSource.ColorToGray(c.Path!, c.MaxSamples),
                 _ => c.Direction == "BtoA"
                     ? Swap(UnpairedSource.FromFolders(c.Path!, c.OutputNc, c.InputNc, c.MaxSamples))
