@@ -10,6 +10,7 @@ namespace NativeGan.Models.ImageToImage;
 public sealed class ImagePool : IDisposable
 {
     private readonly List<Tensor> images = new();
+    private readonly List<Tensor> toDispose = new();
     private ulong rngState;
 
     public ImagePool(int size, ulong seed)
@@ -83,7 +84,6 @@ public sealed class ImagePool : IDisposable
         }
     }
 
-    private readonly List<Tensor> toDispose = new();
 
     /// <summary>The pool's images (<c>N</c> as keys "0", "1", ...) and its random state ("rng").</summary>
     public Dictionary<string, (int[] Shape, float[] Data)> StateDict()
