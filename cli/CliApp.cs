@@ -22,6 +22,7 @@ public static class CliApp
         typeof(QuickstartVerb),
         typeof(SampleVerb),
         typeof(TrainVerb),
+        typeof(TranslateVerb),
         typeof(UpscaleVerb),
     };
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CommandLine;
 using NativeGan.Models.Gans;
+using NativeGan.Models.ImageToImage;
 using NativeGan.Models.Sr.Training;
 using NativeGan.Models.Training;
 using Spectre.Console;
@@ -55,10 +56,10 @@ public sealed class TrainVerb : ICommand
             {
                 if (Out != null) stderr.WriteLine("warning: --out is ignored with --resume (the run folder is the output).");
                 // The run folder's config.yml says which family trained it.
-                trainer = SrConfig.IsSrConfigFile(Path.Combine(Resume, "config.yml"))
-                    ? SrTrainer.Resume(Resume, device, Iterations)
-                    : ProGanConfig.IsProGanConfigFile(Path.Combine(Resume, "config.yml"))
-                    ? ProGanTrainer.Resume(Resume, device, Iterations)
+                string stored = Path.Combine(Resume, "config.yml");
+                trainer = SrConfig.IsSrConfigFile(stored) ? SrTrainer.Resume(Resume, device, Iterations)
+                    : ProGanConfig.IsProGanConfigFile(stored) ? ProGanTrainer.Resume(Resume, device, Iterations)
+                    : I2iConfig.IsI2iConfigFile(stored) ? I2iTrainer.Resume(Resume, device, Iterations)
                     : GanTrainer.Resume(Resume, device, Iterations);
                 stdout.WriteLine($"resuming {trainer.OutDir} at iteration {trainer.Iteration} from {Path.GetFileName(trainer.LastCheckpoint)}");
             }
@@ -81,6 +82,12 @@ public sealed class TrainVerb : ICommand
                     var config = ProGanConfig.Load(Config!);
                     if (Iterations is int it) config.Iterations = it;
                     trainer = new ProGanTrainer(config, outDir, device);
+                }
+                else if (I2iConfig.IsI2iConfigFile(Config!))
+                {
+                    var config = I2iConfig.Load(Config!);
+                    if (Iterations is int it) config.Iterations = it;
+                    trainer = new I2iTrainer(config, outDir, device);
                 }
                 else
                 {
