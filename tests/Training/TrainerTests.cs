@@ -107,7 +107,8 @@ public class TrainerTests
         var files = Directory.GetFiles(dir, "*.yml");
         Assert.Contains(files, f => f.EndsWith("dcgan_fashion.yml"));
         Assert.True(files.Length >= 7);
-        foreach (var f in files.Where(f => !Models.Sr.Training.SrConfig.IsSrConfigFile(f) && !Models.Gans.ProGanConfig.IsProGanConfigFile(f))) // SR configs: tests/Sr/Training; ProGAN: tests/Gans
+        foreach (var f in files.Where(f => !Models.Sr.Training.SrConfig.IsSrConfigFile(f) && !Models.Gans.ProGanConfig.IsProGanConfigFile(f)
+                                        && !Models.ImageToImage.I2iConfig.IsI2iConfigFile(f))) // SR: tests/Sr/Training; ProGAN: tests/Gans; Pix2Pix/CycleGAN: tests/ImageToImage
         {
             var c = GanConfig.Load(f);
             Assert.Contains(c.Model, GanConfig.Models);
