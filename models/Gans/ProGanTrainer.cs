@@ -205,16 +205,7 @@ public sealed class ProGanTrainer : TrainerBase
         var config = ProGanConfig.Parse(reader.Meta("config"), reader.Path + " (stored config)");
         if (iterations is long it) config.Iterations = it;
         var trainer = new ProGanTrainer(config, outDir, device, dataset);
-        try
-        {
-            trainer.Load(reader);
-            return trainer;
-        }
-        catch
-        {
-            trainer.Dispose();
-            throw;
-        }
+        return Restore(trainer, t => t.Load(reader));
     }
 
     private void Load(CheckpointReader r)

@@ -279,16 +279,7 @@ public sealed class I2iTrainer : TrainerBase
         var config = I2iConfig.Parse(reader.Meta("config"), reader.Path + " (stored config)");
         if (iterations is int it) config.Iterations = it;
         var trainer = new I2iTrainer(config, outDir, device, source);
-        try
-        {
-            trainer.Load(reader);
-            return trainer;
-        }
-        catch
-        {
-            trainer.Dispose();
-            throw;
-        }
+        return Restore(trainer, t => t.Load(reader));
     }
 
     private void Load(CheckpointReader r)

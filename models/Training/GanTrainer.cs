@@ -299,16 +299,7 @@ public sealed class GanTrainer : TrainerBase
         var config = GanConfig.Parse(reader.Meta("config"), reader.Path + " (stored config)");
         if (iterations is int it) config.Iterations = it;
         var trainer = new GanTrainer(config, outDir, device, dataset);
-        try
-        {
-            trainer.Load(reader);
-            return trainer;
-        }
-        catch
-        {
-            trainer.Dispose();
-            throw;
-        }
+        return Restore(trainer, t => t.Load(reader));
     }
 
     private void Load(CheckpointReader r)

@@ -180,6 +180,21 @@ public abstract class TrainerBase : IDisposable
     }
 
     /// <summary>Frees what the derived trainer holds (called once, from <see cref="Dispose()"/>).</summary>
+    /// <summary>Loads a checkpoint into a freshly built trainer; on failure the trainer is disposed before the exception goes on.</summary>
+    protected static T Restore<T>(T trainer, Action<T> load) where T : TrainerBase
+    {
+        try
+        {
+            load(trainer);
+            return trainer;
+        }
+        catch
+        {
+            trainer.Dispose();
+            throw;
+        }
+    }
+
     protected abstract void DisposeCore();
 
     public void Dispose()

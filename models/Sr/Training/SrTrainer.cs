@@ -385,16 +385,7 @@ public sealed class SrTrainer : TrainerBase
         var config = SrConfig.Parse(reader.Meta("config"), reader.Path + " (stored config)");
         if (iterations is int it) config.TotalIter = it;
         var trainer = new SrTrainer(config, outDir, device, trainSource, valSource, resuming: true);
-        try
-        {
-            trainer.Load(reader);
-            return trainer;
-        }
-        catch
-        {
-            trainer.Dispose();
-            throw;
-        }
+        return Restore(trainer, t => t.Load(reader));
     }
 
     private void Load(CheckpointReader r)
