@@ -15,6 +15,7 @@ public static class CliApp
     public static readonly Type[] VerbTypes =
     {
         typeof(ConvertVerb),
+        typeof(DegradeVerb),
         typeof(DevicesVerb),
         typeof(ForwardVerb),
         typeof(GradcheckVerb),
@@ -30,6 +31,7 @@ public static class CliApp
     private static readonly Dictionary<(string Verb, string Option), string> OptionAliases = new()
     {
         [("sample", "--n")] = "--count",
+        [("degrade", "--n")] = "--count",
         // Real-ESRGAN's preparation scripts spell these with underscores.
         [("prepare", "--crop_size")] = "--crop-size",
         [("prepare", "--thresh_size")] = "--thresh-size",

@@ -227,3 +227,69 @@ public class DegradationTests
         }
     }
 }
+
+public class DegradeVerbTests
+{
+    private static string Repo(string rel)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "NativeGan.sln"))) dir = dir.Parent;
+        return Path.Combine(dir!.FullName, rel);
+    }
+
+    [Fact]
+    public void ShippedConfigHasRealEsrganDefaults()
+    {
+        var o = DegradationConfig.Load(Repo("configs/realesrgan_degradations.yml"));
+        var d = new DegradationOptions();
+        Assert.Equal(d.kernel_list, o.kernel_list);
+        Assert.Equal(d.kernel_prob, o.kernel_prob);
+        Assert.Equal(d.blur_sigma2, o.blur_sigma2);
+        Assert.Equal(d.resize_prob2, o.resize_prob2);
+        Assert.Equal(d.noise_range2, o.noise_range2);
+        Assert.Equal(d.poisson_scale_range, o.poisson_scale_range);
+        Assert.Equal(0.8, o.final_sinc_prob, 6);
+        Assert.Equal(180, o.queue_size);
+    }
+
+    [Fact]
+    public void UnknownKeyIsAnErrorNamingKeyAndFile()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "ng-degrade-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string f = Path.Combine(dir, "bad.yml");
+            File.WriteAllText(f, "scale: 4\ndatasets:\n  train:\n    blur_kernel_size: 21\n    blur_sigmaa: [0.2, 3]\n");
+            var e = Assert.ThrowsAny<Exception>(() => DegradationConfig.Load(f));
+            Assert.Contains("datasets.train.blur_sigmaa", e.Message);
+            Assert.Contains(f, e.Message);
+            File.WriteAllText(f, "resize_prob3: [0.2, 0.7, 0.1]\n");
+            e = Assert.ThrowsAny<Exception>(() => DegradationConfig.Load(f));
+            Assert.Contains("resize_prob3", e.Message);
+            Assert.Contains(f, e.Message);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void DegradeVerbWritesGridOfTheRightSize()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "ng-degrade-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string outPng = Path.Combine(dir, "grid.png");
+            string img = Path.Combine(AppContext.BaseDirectory, "fixtures", "srdata", "images", "astronaut.png");
+            var stdout = new StringWriter(); var stderr = new StringWriter();
+            int code = NativeGan.Cli.CliApp.Run(new[] { "degrade", "--config", Repo("configs/realesrgan_degradations.yml"),
+                "--input", img, "--n", "4", "--out", outPng, "--seed", "3" }, stdout, stderr);
+            Assert.True(code == 0, stderr.ToString());
+            var header = ImageIO.ReadHeader(outPng);
+            // astronaut is 96 x 96 -> GT crops of 96 (the largest multiple of 4 up to gt_size 256); 8 tiles in one row.
+            Assert.Equal((96 + 2) * 8 + 2, header.Width);
+            Assert.Equal(96 + 2 + 2, header.Height);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
