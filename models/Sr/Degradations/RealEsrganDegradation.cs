@@ -60,7 +60,8 @@ public sealed class RealEsrganDegradation
 
     /// <summary>
     /// Degrades <paramref name="gtBatch"/> ([B, 3, H, W] in [0, 1], H and W at least gt_size) and returns the
-    /// paired crops: LQ [B, 3, gt_size/scale, gt_size/scale], GT and USM-sharpened GT [B, 3, gt_size, gt_size].
+    /// paired crops: LQ [B, 3, gt_size/scale, gt_size/scale], GT and USM-sharpened GT [B, 3, gt_size, gt_size]
+    /// (stage one starts from the USM of the whole GT; the returned USM GT is the USM of the crop, as Real-ESRGAN).
     /// The pair pool is not applied here (see <see cref="TrainingPairPool"/>; sharpen the GT it returns with
     /// <see cref="Sharpen"/>, as Real-ESRGAN does after its queue).
     /// </summary>
@@ -141,8 +142,8 @@ public sealed class RealEsrganDegradation
         int top = rng.RandInt(0, hl - lqPatch), left = rng.RandInt(0, wl - lqPatch);
         var lqT = ToTensor(lq, top, left, lqPatch);
         var gtT = ToTensor(gts, top * o.scale, left * o.scale, o.gt_size);
-        var usmT = ToTensor(usmFull, top * o.scale, left * o.scale, o.gt_size);
-        return (lqT, gtT, usmT);
+        // Real-ESRGAN sharpens again after the crop (and the pool): the returned USM GT is USM of the cropped GT.
+        return (lqT, gtT, Sharpen(gtT));
     }
 
     /// <summary>USM sharpening (BasicSR USMSharp, radius 50, weight 0.5, threshold 10) of a batch [B, C, H, W].</summary>
