@@ -108,7 +108,8 @@ public class TrainerTests
         Assert.Contains(files, f => f.EndsWith("dcgan_fashion.yml"));
         Assert.True(files.Length >= 7);
         foreach (var f in files.Where(f => !Models.Sr.Training.SrConfig.IsSrConfigFile(f) && !Models.Gans.ProGanConfig.IsProGanConfigFile(f)
-                                        && !Models.ImageToImage.I2iConfig.IsI2iConfigFile(f))) // SR: tests/Sr/Training; ProGAN: tests/Gans; Pix2Pix/CycleGAN: tests/ImageToImage
+                                        && !Models.ImageToImage.I2iConfig.IsI2iConfigFile(f)
+                                        && !Models.Sr.Degradations.DegradationConfig.IsDegradationConfigFile(f))) // SR: tests/Sr/Training; ProGAN: tests/Gans; Pix2Pix/CycleGAN: tests/ImageToImage; degradations: tests/Sr/Degradations
         {
             var c = GanConfig.Load(f);
             Assert.Contains(c.Model, GanConfig.Models);

@@ -37,6 +37,17 @@ public static class DegradationConfig
         "datasets", "network_g", "network_d", "path", "train", "val", "logger", "dist_params", "is_train", "dist", "rank", "world_size", "auto_resume", "gt_usm",
     };
 
+    /// <summary>True for an option file with Real-ESRGAN's second-stage degradation keys (second_blur_prob or resize_prob2 at the top level).</summary>
+    public static bool IsDegradationConfigFile(string path)
+    {
+        try
+        {
+            return File.Exists(path) && ConfigYaml.LoadRoot(File.ReadAllText(path), path) is YamlMappingNode m
+                && (m.Children.ContainsKey(new YamlScalarNode("second_blur_prob")) || m.Children.ContainsKey(new YamlScalarNode("resize_prob2")));
+        }
+        catch (ConfigException) { return false; }
+    }
+
     public static DegradationOptions Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"degradation config: file '{path}' does not exist.", path);
