@@ -4,7 +4,7 @@ Written from the published architecture: conv0, spectral-norm convs conv1..conv8
 LeakyReLU 0.2, bilinear x2 upsampling with align_corners False, skip connections.
 Saves the initial state dict (weight_orig / weight_u / weight_v as torch.nn.utils.spectral_norm stores them),
 the input, the output and the input gradient for a fixed gout, in train mode (one power iteration, u/v updated:
-the updated u/v are saved as train.weight_u/v) and in eval mode (no power iteration).
+the updated u/v are saved as train.after.*) and in eval mode (no power iteration) with those updated u/v.
 Run with /usr/bin/python3 (torch 1.13). Output: tests/fixtures/realesrgan/unet_d.safetensors
 """
 import json, struct, os
@@ -71,9 +71,12 @@ state = {"w." + k: v.clone() for k, v in net.state_dict().items()}
 x = torch.rand(1, 3, 32, 32).float().double()
 gout = torch.randn(1, 1, 32, 32).float().double()
 out = {}
+after = {}
 for mode in ("train", "eval"):
     m = UNetD(3, 8)
-    m.load_state_dict({k[2:]: v for k, v in state.items()})
+    # eval runs with the u / v left by the train-mode forward (with the initial random u / v sigma is far too
+    # small and the outputs are ~1e7: an ill-conditioned check)
+    m.load_state_dict({**{k[2:]: v for k, v in state.items()}, **after})
     m.train(mode == "train")
     xi = x.clone().requires_grad_(True)
     y = m(xi)
@@ -84,6 +87,7 @@ for mode in ("train", "eval"):
         for k, v in m.state_dict().items():
             if k.endswith("weight_u") or k.endswith("weight_v"):
                 out["train.after." + k] = v
+                after[k] = v.float().double()
 os.makedirs("tests/fixtures/realesrgan", exist_ok=True)
 save("tests/fixtures/realesrgan/unet_d.safetensors", {**state, "in.x": x, "gout": gout, **out})
 print("saved", len(state), "weights; out", tuple(out["train.out"].shape))

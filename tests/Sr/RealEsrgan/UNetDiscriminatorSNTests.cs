@@ -6,16 +6,19 @@ namespace NativeGan.Tests.Sr.RealEsrgan;
 /// <summary>
 /// UNetDiscriminatorSN against PyTorch 1.13 (tools/make_realesrgan_fixtures.py, num_feat 8, 1x3x32x32): the state dict
 /// with weight_orig / weight_u / weight_v loads strictly; train mode (one power iteration, u and v updated) and eval mode
-/// match output and input gradient, and the updated u / v match PyTorch's.
+/// match output and input gradient, and the updated u / v match PyTorch's (eval runs with those updated u / v).
 /// </summary>
 public sealed class UNetDiscriminatorSNTests
 {
     private static readonly SafetensorsFile Fx = Safetensors.Read(Path.Combine(AppContext.BaseDirectory, "fixtures", "realesrgan", "unet_d.safetensors"));
 
-    private static UNetDiscriminatorSN Load()
+    private static UNetDiscriminatorSN Load(bool afterTrainStep)
     {
         var net = new UNetDiscriminatorSN(3, 8, true, Device.Cpu);
         var state = Fx.Tensors.Where(kv => kv.Key.StartsWith("w.")).ToDictionary(kv => kv.Key[2..], kv => kv.Value.Data);
+        if (afterTrainStep) // eval mode runs with the u / v PyTorch left after the train-mode power iteration
+            foreach (var kv in Fx.Tensors.Where(kv => kv.Key.StartsWith("train.after.")))
+                state[kv.Key["train.after.".Length..]] = kv.Value.Data;
         Assert.Equal(net.StateDict().Keys.OrderBy(k => k), state.Keys.OrderBy(k => k));
         net.LoadStateDict(state, strict: true);
         return net;
@@ -28,7 +31,7 @@ public sealed class UNetDiscriminatorSNTests
     [InlineData("eval")]
     public void MatchesPyTorch(string mode)
     {
-        var net = Load();
+        var net = Load(afterTrainStep: mode == "eval");
         net.Train(mode == "train");
         var x = T("in.x", true);
         var y = net.Forward(x);
