@@ -138,11 +138,7 @@ public sealed class ProGanConfig
                 case "checkpoint_every": cfg.CheckpointEvery = Int(v, source, key, 0); break;
                 case "log_every": cfg.LogEvery = Int(v, source, key, 1); break;
                 case "sample_count": cfg.SampleCount = Int(v, source, key, 1); break;
-                case "device":
-                    cfg.Device = IsNull(v) ? null : Str(v, source, key);
-                    if (cfg.Device != null && !IsDeviceSpec(cfg.Device))
-                        throw new ConfigException($"{source}: key 'device': expected cpu, cuda, cuda:N, ilgpu-cpu or auto, got '{cfg.Device}'.");
-                    break;
+                case "device": cfg.Device = DeviceSpec(v, source, key); break;
                 default: throw UnknownKey(source, key, k, TopKeys);
             }
         }

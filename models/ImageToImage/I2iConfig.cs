@@ -148,11 +148,7 @@ public sealed class I2iConfig
                     case "sample_every": c.SampleEvery = Int(v, source, key, 0); break;
                     case "checkpoint_every": c.CheckpointEvery = Int(v, source, key, 0); break;
                     case "log_every": c.LogEvery = Int(v, source, key, 1); break;
-                    case "device":
-                        c.Device = IsNull(v) ? null : Str(v, source, key);
-                        if (c.Device != null && !IsDeviceSpec(c.Device))
-                            throw new ConfigException($"{source}: key 'device': expected cpu, cuda, cuda:N, ilgpu-cpu or auto, got '{c.Device}'.");
-                        break;
+                    case "device": c.Device = DeviceSpec(v, source, key); break;
                     default: throw UnknownKey(source, key, k, TopKeys);
                 }
             }

@@ -119,6 +119,16 @@ public static class ConfigYaml
     public static ConfigException UnknownKey(string source, string fullKey, YamlNode keyNode, IEnumerable<string> expected) =>
         new($"{source}: unknown key '{fullKey}' (line {keyNode.Start.Line}); expected one of: {string.Join(", ", expected)}.");
 
+    /// <summary>The `device` key: null (the default device) or a device spec, checked here so every config says it alike.</summary>
+    public static string? DeviceSpec(YamlNode v, string source, string key)
+    {
+        if (IsNull(v)) return null;
+        string d = Str(v, source, key);
+        if (!IsDeviceSpec(d))
+            throw new ConfigException($"{source}: key '{key}' (line {v.Start.Line}): expected cpu, cuda, cuda:N, ilgpu-cpu or auto, got '{d}'.");
+        return d;
+    }
+
     /// <summary>cpu, cuda, gpu, cuda:N, ilgpu, ilgpu-cpu or auto.</summary>
     public static bool IsDeviceSpec(string s)
     {

@@ -132,11 +132,7 @@ public sealed class GanConfig
                 case "sample_every": cfg.SampleEvery = Int(v, source, key, 0); break;
                 case "checkpoint_every": cfg.CheckpointEvery = Int(v, source, key, 0); break;
                 case "log_every": cfg.LogEvery = Int(v, source, key, 1); break;
-                case "device":
-                    cfg.Device = IsNull(v) ? null : Str(v, source, key);
-                    if (cfg.Device != null && !IsDeviceSpec(cfg.Device))
-                        throw new ConfigException($"{source}: key 'device': expected cpu, cuda, cuda:N, ilgpu-cpu or auto, got '{cfg.Device}'.");
-                    break;
+                case "device": cfg.Device = DeviceSpec(v, source, key); break;
                 default:
                     throw new ConfigException($"{source}: unknown key '{key}' (line {k.Start.Line}); expected one of: model, dataset, batch_size, iterations, seed, lr, betas, d_steps, d_init_steps, sample_every, checkpoint_every, log_every, device.");
             }

@@ -265,11 +265,7 @@ public sealed class SrConfig
                 case "model": break;
                 case "scale": cfg.Scale = Int(v, source, key, 1); break;
                 case "seed": cfg.Seed = ULong(v, source, key); break;
-                case "device":
-                    cfg.Device = IsNull(v) ? null : Str(v, source, key);
-                    if (cfg.Device != null && !IsDeviceSpec(cfg.Device))
-                        throw new ConfigException($"{source}: key 'device' (line {v.Start.Line}): expected cpu, cuda, cuda:N, ilgpu-cpu or auto, got '{cfg.Device}'.");
-                    break;
+                case "device": cfg.Device = DeviceSpec(v, source, key); break;
                 case "network_g": ParseNetworkG(cfg.NetworkG, v, source); break;
                 case "network_d": ParseNetworkD(cfg.NetworkD, v, source); break;
                 case "pretrain_network_g": cfg.PretrainNetworkG = IsNull(v) ? null : Str(v, source, key); break;
