@@ -51,7 +51,7 @@ public sealed class Device
     public string Name { get; }
     public long MemoryBytes { get; }
     public string? ComputeCapability { get; }
-    internal IBackend Backend { get; private set; }
+    internal IBackend Backend { get; set; }
 
     public override string ToString() => Kind switch
     {

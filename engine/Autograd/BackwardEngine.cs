@@ -59,6 +59,7 @@ internal static class BackwardEngine
             {
                 var node = t.GradFn;
                 long mark = Tensor.LastId;
+                using var profiledOp = NativeGan.Profiling.Profiler.BackwardOf(node.Op);
                 Tensor?[] inputGrads;
                 if (createGraph)
                 {

@@ -23,6 +23,7 @@ internal sealed class Node
     /// </summary>
     public static Tensor Record(Tensor output, string op, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)
     {
+        if (NativeGan.Profiling.Profiler.IsEnabled) NativeGan.Profiling.Profiler.AttributePending(op);
         if (!GradMode.IsEnabled) return output;
         bool any = false;
         foreach (var t in inputs) any |= t.RequiresGrad;

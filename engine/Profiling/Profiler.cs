@@ -1,0 +1,112 @@
+using System.Diagnostics;
+
+namespace NativeGan.Profiling;
+
+/// <summary>One backend primitive call: name (the IBackend method), the engine op that issued it, host-clock
+/// start and duration in microseconds since the session began, and the work it did where known.</summary>
+public sealed record KernelEvent(string Kernel, string Op, double StartUs, double DurUs, double Flops, double Bytes)
+{
+    public string Op { get; internal set; } = Op;
+}
+
+/// <summary>One training phase (g_forward, g_backward, d_step, optimizer...).</summary>
+public sealed record PhaseEvent(string Name, double StartUs, double DurUs);
+
+/// <summary>
+/// Kernel and phase profiler. Off by default; when off every hook is one static bool check and records nothing.
+/// <see cref="Start"/> wraps the device's backend in a decorator that times each primitive (Stopwatch: exact on
+/// the synchronous CPU backend; on an asynchronous ILGPU backend the figure is the host launch time).
+/// </summary>
+public static class Profiler
+{
+    private static readonly Stopwatch Clock = new();
+    private static readonly List<KernelEvent> kernels = new();
+    private static readonly List<PhaseEvent> phases = new();
+    private static int pendingFrom;
+    [ThreadStatic] private static string? currentOp;
+    private static Device? device;
+
+    /// <summary>True between Start and Stop.</summary>
+    public static bool IsEnabled { get; private set; }
+
+    public static IReadOnlyList<KernelEvent> Kernels => kernels;
+    public static IReadOnlyList<PhaseEvent> Phases => phases;
+
+    /// <summary>Starts recording the kernels launched on <paramref name="dev"/>; clears earlier events.</summary>
+    public static void Start(Device dev)
+    {
+        if (IsEnabled) throw new InvalidOperationException("Profiler.Start: the profiler is already running; call Stop first.");
+        device = dev;
+        dev.Backend = new Backends.ProfilingBackend(dev.Backend);
+        Clear();
+        Clock.Restart();
+        IsEnabled = true;
+    }
+
+    /// <summary>Stops recording and restores the device's own backend; the events stay readable.</summary>
+    public static void Stop()
+    {
+        if (!IsEnabled) return;
+        device!.Synchronize();
+        AttributePending("(untracked)");
+        IsEnabled = false;
+        if (device.Backend is Backends.ProfilingBackend p) device.Backend = p.Inner;
+        device = null;
+    }
+
+    /// <summary>Drops the recorded events (the clock keeps running).</summary>
+    public static void Clear()
+    {
+        kernels.Clear();
+        phases.Clear();
+        pendingFrom = 0;
+    }
+
+    internal static double NowUs => Clock.Elapsed.TotalMicroseconds;
+
+    internal static void AddKernel(string kernel, double startUs, double durUs, double flops, double bytes) =>
+        kernels.Add(new KernelEvent(kernel, currentOp ?? "", startUs, durUs, flops, bytes));
+
+    /// <summary>Gives the kernels launched since the last recorded op (those with no op yet) the op's name.
+    /// Called by Node.Record, which runs right after an op's forward kernels.</summary>
+    internal static void AttributePending(string op)
+    {
+        for (int i = pendingFrom; i < kernels.Count; i++)
+            if (kernels[i].Op.Length == 0) kernels[i].Op = op;
+        pendingFrom = kernels.Count;
+    }
+
+    /// <summary>Sets the op that the kernels launched inside the scope belong to (used around backward rules).</summary>
+    internal static OpScope Op(string op)
+    {
+        if (!IsEnabled) return default;
+        AttributePending("(untracked)");
+        var previous = currentOp;
+        currentOp = op;
+        return new OpScope(previous, true);
+    }
+
+    /// <summary>Scope for a node's backward rule: its kernels are attributed to "OP.backward".</summary>
+    internal static OpScope BackwardOf(string op) => IsEnabled ? Op(op + ".backward") : default;
+
+    internal readonly struct OpScope(string? previous, bool active) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (active) currentOp = previous;
+        }
+    }
+
+    /// <summary>A training phase: <c>using (Profiler.Phase("g_forward")) { ... }</c>. Free when disabled.</summary>
+    public static PhaseScope Phase(string name) => IsEnabled ? new PhaseScope(name, NowUs) : default;
+
+    public readonly struct PhaseScope(string? name, double startUs) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (name is null || !IsEnabled) return;
+            AttributePending("(untracked)");
+            phases.Add(new PhaseEvent(name, startUs, NowUs - startUs));
+        }
+    }
+}
