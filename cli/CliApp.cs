@@ -18,6 +18,7 @@ public static class CliApp
         typeof(DegradeVerb),
         typeof(DevicesVerb),
         typeof(ForwardVerb),
+        typeof(ProfileVerb),
         typeof(GradcheckVerb),
         typeof(PrepareVerb),
         typeof(QuickstartVerb),

@@ -1,5 +1,6 @@
 using NativeGan.NN;
 using NativeGan.Optim;
+using NativeGan.Profiling;
 
 namespace NativeGan.Models.Gans;
 
@@ -105,6 +106,7 @@ public abstract class GanStep : IDisposable
         // Fake batch: with a graph when this call also steps G (reused there, as BasicSR), else without one.
         Tensor fake;
         Tensor? fakeLabels;
+        using (Profiler.Phase("g_forward"))
         if (stepG) fake = Generate(batch, device, out fakeLabels);
         else
             using (Tensor.NoGrad()) fake = Generate(batch, device, out fakeLabels);
@@ -113,13 +115,15 @@ public abstract class GanStep : IDisposable
         // ---- D step
         D.RequiresGrad(true);
         OptimizerD.ZeroGrad();
+        var dForward = Profiler.Phase("d_forward");
         var realOut = Discriminate(realImages, labels);
         var fakeOut = Discriminate(fakeDetached, fakeLabels);
         var dLoss = GanLosses.Discriminator(Loss, realOut, fakeOut);
         var extra = ExtraDiscriminatorLoss(realImages, fakeDetached, labels, fakeLabels);
         if (extra != null) dLoss = dLoss.Add(extra);
-        dLoss.Backward();
-        OptimizerD.Step();
+        dForward.Dispose();
+        using (Profiler.Phase("d_backward")) dLoss.Backward();
+        using (Profiler.Phase("d_optimizer")) OptimizerD.Step();
         OptimizerD.ZeroGrad();
         AfterDiscriminatorStep();
         float dLossValue = dLoss.Item();
@@ -139,10 +143,11 @@ public abstract class GanStep : IDisposable
             D.RequiresGrad(false);
             try
             {
-                var gLoss = GanLosses.Generator(Loss, Discriminate(fake, fakeLabels));
-                gLoss.Backward();
+                Tensor gLoss;
+                using (Profiler.Phase("g_forward")) gLoss = GanLosses.Generator(Loss, Discriminate(fake, fakeLabels));
+                using (Profiler.Phase("g_backward")) gLoss.Backward();
                 AfterGeneratorBackward?.Invoke(this);
-                OptimizerG.Step();
+                using (Profiler.Phase("g_optimizer")) OptimizerG.Step();
                 gLossValue = gLoss.Item();
             }
             finally

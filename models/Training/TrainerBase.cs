@@ -150,6 +150,13 @@ public abstract class TrainerBase : IDisposable
         return new TrainSummary(start, Iteration, watch.Elapsed, last, LastCheckpoint, OutDir, samples.ToArray());
     }
 
+    /// <summary>Runs one iteration with no log, checkpoint or plot (used by <c>nativegan profile</c>).</summary>
+    public IterationResult RunOneIteration()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return RunIteration(TotalIterations);
+    }
+
     /// <summary>Writes <c>checkpoints/iter_NNNNNN.safetensors</c> and points <c>latest</c> at it (both temp + rename):
     /// a failure at any point leaves the previous checkpoint and pointer as they were.</summary>
     public string SaveCheckpoint()

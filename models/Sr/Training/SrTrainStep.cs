@@ -1,5 +1,6 @@
 using NativeGan.NN;
 using NativeGan.Optim;
+using NativeGan.Profiling;
 
 namespace NativeGan.Models.Sr.Training;
 
@@ -162,12 +163,13 @@ public sealed class SrTrainStep : IDisposable
     private SrStepResult StepPsnr(Tensor lq, Tensor gt, long iteration, float lr)
     {
         OptimizerG.ZeroGrad();
-        var output = G.Forward(lq);
+        Tensor output;
+        using (Profiler.Phase("g_forward")) output = G.Forward(lq);
         Tensor? total = null;
         var (pix, percep, style) = ContentLosses(output, gt, ref total);
-        total!.Backward();
+        using (Profiler.Phase("g_backward")) total!.Backward();
         AfterGeneratorBackward?.Invoke(this);
-        OptimizerG.Step();
+        using (Profiler.Phase("g_optimizer")) OptimizerG.Step();
         OptimizerG.ZeroGrad();
         return new SrStepResult(pix, percep, style, null, null, null, null, null, lr, iteration);
     }
@@ -187,7 +189,7 @@ public sealed class SrTrainStep : IDisposable
             try
             {
                 OptimizerG.ZeroGrad();
-                output = G.Forward(lq);
+                using (Profiler.Phase("g_forward")) output = G.Forward(lq);
                 Tensor? total = null;
                 (pix, percep, style) = ContentLosses(output, gt, ref total);
                 Tensor realDPred;
@@ -198,9 +200,9 @@ public sealed class SrTrainStep : IDisposable
                 var lGGan = lGReal.Add(lGFake).Mul(0.5f);
                 total = total == null ? lGGan : total.Add(lGGan);
                 gGan = lGGan.Item();
-                total.Backward();
+                using (Profiler.Phase("g_backward")) total.Backward();
                 AfterGeneratorBackward?.Invoke(this);
-                OptimizerG.Step();
+                using (Profiler.Phase("g_optimizer")) OptimizerG.Step();
             }
             finally
             {
@@ -224,8 +226,8 @@ public sealed class SrTrainStep : IDisposable
         var fakeDPred = d.Forward(outputDetached);
         var realDetached = realDPred2.Detach();
         var lDFake = gan.Compute(fakeDPred.Sub(realDetached.Mean()), targetIsReal: false, isDisc: true).Mul(0.5f);
-        lDReal.Add(lDFake).Backward();
-        OptimizerD.Step();
+        using (Profiler.Phase("d_backward")) lDReal.Add(lDFake).Backward();
+        using (Profiler.Phase("d_optimizer")) OptimizerD.Step();
         OptimizerD.ZeroGrad();
         float outReal, outFake;
         using (Tensor.NoGrad())
@@ -250,15 +252,15 @@ public sealed class SrTrainStep : IDisposable
             try
             {
                 OptimizerG.ZeroGrad();
-                output = G.Forward(lq);
+                using (Profiler.Phase("g_forward")) output = G.Forward(lq);
                 Tensor? total = null;
                 (pix, percep, style) = ContentLosses(output, gt, ref total);
                 var lGan = gan.Compute(d.Forward(output), targetIsReal: true, isDisc: false);
                 total = total == null ? lGan : total.Add(lGan);
                 gGan = lGan.Item();
-                total.Backward();
+                using (Profiler.Phase("g_backward")) total.Backward();
                 AfterGeneratorBackward?.Invoke(this);
-                OptimizerG.Step();
+                using (Profiler.Phase("g_optimizer")) OptimizerG.Step();
             }
             finally
             {
@@ -277,8 +279,8 @@ public sealed class SrTrainStep : IDisposable
         var lDReal = gan.Compute(realDPred, targetIsReal: true, isDisc: true);
         var fakeDPred = d.Forward(output.Detach());
         var lDFake = gan.Compute(fakeDPred, targetIsReal: false, isDisc: true);
-        lDReal.Add(lDFake).Backward();
-        OptimizerD.Step();
+        using (Profiler.Phase("d_backward")) lDReal.Add(lDFake).Backward();
+        using (Profiler.Phase("d_optimizer")) OptimizerD.Step();
         OptimizerD.ZeroGrad();
         float outReal, outFake;
         using (Tensor.NoGrad())
