@@ -25,6 +25,7 @@ public static class Profiler
     private static int pendingFrom;
     [ThreadStatic] private static string? currentOp;
     private static Device? device;
+    private static int ownerThread;
 
     /// <summary>True between Start and Stop.</summary>
     public static bool IsEnabled { get; private set; }
@@ -39,6 +40,7 @@ public static class Profiler
         device = dev;
         dev.Backend = new Backends.ProfilingBackend(dev.Backend);
         Clear();
+        ownerThread = Environment.CurrentManagedThreadId;
         Clock.Restart();
         IsEnabled = true;
     }
@@ -64,13 +66,18 @@ public static class Profiler
 
     internal static double NowUs => Clock.Elapsed.TotalMicroseconds;
 
-    internal static void AddKernel(string kernel, double startUs, double durUs, double flops, double bytes) =>
-        kernels.Add(new KernelEvent(kernel, currentOp ?? "", startUs, durUs, flops, bytes));
+    /// <summary>Records a kernel launched by the thread that started the profiler (other threads' launches on the
+    /// same device are forwarded untimed).</summary>
+    internal static void AddKernel(string kernel, double startUs, double durUs, double flops, double bytes)
+    {
+        if (Environment.CurrentManagedThreadId == ownerThread) kernels.Add(new KernelEvent(kernel, currentOp ?? "", startUs, durUs, flops, bytes));
+    }
 
     /// <summary>Gives the kernels launched since the last recorded op (those with no op yet) the op's name.
     /// Called by Node.Record, which runs right after an op's forward kernels.</summary>
     internal static void AttributePending(string op)
     {
+        if (Environment.CurrentManagedThreadId != ownerThread) return;
         for (int i = pendingFrom; i < kernels.Count; i++)
             if (kernels[i].Op.Length == 0) kernels[i].Op = op;
         pendingFrom = kernels.Count;
@@ -87,7 +94,7 @@ public static class Profiler
     }
 
     /// <summary>Scope for a node's backward rule: its kernels are attributed to "OP.backward".</summary>
-    internal static OpScope BackwardOf(string op) => IsEnabled ? Op(op + ".backward") : default;
+    internal static OpScope BackwardOf(string op) => IsEnabled && Environment.CurrentManagedThreadId == ownerThread ? Op(op + ".backward") : default;
 
     internal readonly struct OpScope(string? previous, bool active) : IDisposable
     {
@@ -98,7 +105,7 @@ public static class Profiler
     }
 
     /// <summary>A training phase: <c>using (Profiler.Phase("g_forward")) { ... }</c>. Free when disabled.</summary>
-    public static PhaseScope Phase(string name) => IsEnabled ? new PhaseScope(name, NowUs) : default;
+    public static PhaseScope Phase(string name) => IsEnabled && Environment.CurrentManagedThreadId == ownerThread ? new PhaseScope(name, NowUs) : default;
 
     public readonly struct PhaseScope(string? name, double startUs) : IDisposable
     {
