@@ -99,6 +99,23 @@ public class ProfilerTests
     }
 
     [Fact]
+    public void SrConfigStepIsProfiledWithPhasesAndConvKernels()
+    {
+        using var dir = new TempDir();
+        // Real photos (tests/fixtures/srdata), tiny RRDBNet PSNR run, x4 on 32x32 GT crops.
+        string train = NativeGan.Tests.Sr.Training.SrTrainingTestUtil.CopyImages(dir, "train", "astronaut.png", "chelsea.png");
+        string config = dir.File("sr.yml");
+        File.WriteAllText(config, NativeGan.Tests.Sr.Training.SrTrainingTestUtil.TinyYaml("rrdbnet_psnr", train, total: 1, gtSize: 32));
+        var r = ProfileRun.Config(config, steps: 1, warmup: 1);
+        Assert.Equal(["g_forward", "g_backward", "g_optimizer"], r.Phases.Select(p => p.Name).ToArray());
+        Assert.Contains(r.Kernels, e => e.Kernel == "Conv2dForward" && e.Op == "conv2d");
+        Assert.Contains(r.Kernels, e => e.Kernel == "Conv2dBackwardWeight" && e.Op.EndsWith(".backward"));
+        Assert.Contains(r.Kernels, e => e.Kernel == "AdamStep");
+        Assert.All(r.Kernels, e => Assert.True(e.DurUs >= 0 && e.StartUs >= 0));
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "runs")));
+    }
+
+    [Fact]
     public void ProfilingLeavesTrainingResultsBitwiseUnchanged()
     {
         using var dir = new TempDir();
