@@ -25,9 +25,13 @@ public sealed class SrNetworkGConfig
 /// <summary>The discriminator: BasicSR's network_d (VGGStyleDiscriminator for 128x128 patches).</summary>
 public sealed class SrNetworkDConfig
 {
+    public static readonly IReadOnlyList<string> Types = new[] { "VGGStyleDiscriminator", "UNetDiscriminatorSN" };
+    /// <summary>VGGStyleDiscriminator (esrgan, srgan) or UNetDiscriminatorSN (realesrgan).</summary>
     public string Type { get; set; } = "VGGStyleDiscriminator";
     public int NumInCh { get; set; } = 3;
     public int NumFeat { get; set; } = 64;
+    /// <summary>UNetDiscriminatorSN's skip_connection.</summary>
+    public bool SkipConnection { get; set; } = true;
 }
 
 /// <summary>Training pairs: an HR folder (LR made by MATLAB-style bicubic) or paired LR / HR folders.</summary>
@@ -42,6 +46,12 @@ public sealed class SrTrainDataConfig
     public bool UseHFlip { get; set; } = true;
     public bool UseRot { get; set; } = true;
     public int BatchSize { get; set; } = 16;
+    /// <summary>BasicSR's meta_info file: one path per line, relative to dataroot_gt (realesrnet / realesrgan); null: every image of dataroot_gt.</summary>
+    public string? MetaInfo { get; set; }
+    /// <summary>RealESRGANDataset's crop_pad_size (400 in Real-ESRGAN): GT images are reflect-padded or randomly cropped to it before the degradations.</summary>
+    public int CropPadSize { get; set; } = 400;
+    /// <summary>BasicSR's dataset_enlarge_ratio: the image list repeated this many times per epoch.</summary>
+    public int DatasetEnlargeRatio { get; set; } = 1;
 }
 
 /// <summary>Validation images: whole LR / HR pairs, PSNR and SSIM as BasicSR's calculate_psnr / calculate_ssim.</summary>
@@ -118,7 +128,7 @@ public sealed class SrSchedulerConfig
 /// </summary>
 public sealed class SrConfig
 {
-    public static readonly IReadOnlyList<string> Models = new[] { "rrdbnet_psnr", "esrgan", "srgan" };
+    public static readonly IReadOnlyList<string> Models = new[] { "rrdbnet_psnr", "esrgan", "srgan", "realesrnet", "realesrgan" };
 
     private static readonly string[] TopKeys =
     {
@@ -161,13 +171,31 @@ public sealed class SrConfig
     /// <summary>Progress lines every this many iterations when stdout is not a terminal.</summary>
     public int PrintFreq { get; set; } = 100;
 
+    // ---- Real-ESRGAN (realesrnet / realesrgan, read from Real-ESRGAN's option-file layout: model_type RealESRNetModel / RealESRGANModel)
+
+    /// <summary>The run's name (BasicSR's <c>name</c>); null when the file has none.</summary>
+    public string? Name { get; set; }
+    /// <summary>The second-order degradation that makes the LR inputs (realesrnet / realesrgan); null for the other models.</summary>
+    public NativeGan.Models.Sr.Degradations.DegradationOptions? Degradation { get; set; }
+    /// <summary>realesrnet's gt_usm: the GT is USM-sharpened before the degradations and is the L1 target.</summary>
+    public bool GtUsm { get; set; } = true;
+    /// <summary>realesrgan: which losses take the USM-sharpened GT (Real-ESRGAN: L1 and perceptual yes, GAN no).</summary>
+    public bool L1GtUsm { get; set; } = true;
+    public bool PercepGtUsm { get; set; } = true;
+    public bool GanGtUsm { get; set; }
+    /// <summary>BasicSR's path.param_key_g: the key of pretrain_network_g's state dict (params_ema, params); null: the first found.</summary>
+    public string? ParamKeyG { get; set; }
+
     /// <summary>Where the config came from (for messages).</summary>
     public string Source { get; set; } = "<config>";
     /// <summary>The YAML text it was read from (stored in checkpoints); <see cref="ToYaml"/> when built in code.</summary>
     public string? Text { get; set; }
 
     /// <summary>Whether the model trains a discriminator.</summary>
-    public bool HasDiscriminator => Model is "esrgan" or "srgan";
+    public bool HasDiscriminator => Model is "esrgan" or "srgan" or "realesrgan";
+
+    /// <summary>Whether the LR inputs come from Real-ESRGAN's degradations (realesrnet, realesrgan).</summary>
+    public bool IsRealEsrgan => Model is "realesrnet" or "realesrgan";
 
     /// <summary>The metric crop border (default: the scale).</summary>
     public int ResolvedCropBorder => Val?.CropBorder ?? Scale;
@@ -193,6 +221,32 @@ public sealed class SrConfig
                 c.OptimG = new SrOptimConfig { Lr = 1e-4f, Betas = (0.9f, 0.999f) };
                 c.OptimD = new SrOptimConfig { Lr = 1e-4f, Betas = (0.9f, 0.999f) };
                 c.TotalIter = 1000000;
+                break;
+            case "realesrnet":
+                // Real-ESRGAN options/train_realesrnet_x4plus.yml
+                c.Degradation = new NativeGan.Models.Sr.Degradations.DegradationOptions();
+                c.Train = new SrTrainDataConfig { GtSize = 256, UseHFlip = true, UseRot = false, BatchSize = 12 };
+                c.PixelLoss = new SrPixelLossConfig { Type = "l1", LossWeight = 1f };
+                c.PerceptualLoss = null;
+                c.OptimG = new SrOptimConfig { Lr = 2e-4f, Betas = (0.9f, 0.99f) };
+                c.Scheduler = new SrSchedulerConfig { Milestones = new[] { 1000000 }, Gamma = 0.5f };
+                c.TotalIter = 1000000;
+                c.ParamKeyG = "params_ema";
+                break;
+            case "realesrgan":
+                // Real-ESRGAN options/train_realesrgan_x4plus.yml
+                c.Degradation = new NativeGan.Models.Sr.Degradations.DegradationOptions();
+                c.Train = new SrTrainDataConfig { GtSize = 256, UseHFlip = true, UseRot = false, BatchSize = 12 };
+                c.NetworkD = new SrNetworkDConfig { Type = "UNetDiscriminatorSN", NumInCh = 3, NumFeat = 64, SkipConnection = true };
+                c.PixelLoss = new SrPixelLossConfig { Type = "l1", LossWeight = 1f };
+                c.PerceptualLoss = new SrPerceptualLossConfig
+                {
+                    LayerWeights = new() { ["conv1_2"] = 0.1f, ["conv2_2"] = 0.1f, ["conv3_4"] = 1f, ["conv4_4"] = 1f, ["conv5_4"] = 1f },
+                };
+                c.GanLoss = new SrGanLossConfig { Type = "vanilla", LossWeight = 0.1f };
+                c.Scheduler = new SrSchedulerConfig { Milestones = new[] { 400000 }, Gamma = 0.5f };
+                c.TotalIter = 400000;
+                c.ParamKeyG = "params_ema";
                 break;
             default:
                 throw new ArgumentException($"SrConfig.Defaults: expected one of {string.Join(", ", Models)}, got '{model}'.");
