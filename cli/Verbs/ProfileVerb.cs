@@ -7,7 +7,7 @@ namespace NativeGan.Cli.Verbs;
 [Verb("profile", HelpText = "Profile training steps of a model config (or one op at a shape): a table per kernel, step time, host overhead, allocator figures; optional Chrome trace.")]
 public sealed class ProfileVerb : ICommand
 {
-    [Option("config", HelpText = "A model config (GAN or SR YAML) to profile training steps of.")]
+    [Option("config", HelpText = "A model config (GAN, ProGAN, Pix2Pix / CycleGAN or SR YAML) to profile training steps of.")]
     public string? Config { get; set; }
 
     [Option("op", HelpText = "Profile one op instead: conv2d, matmul, add, pixel_shuffle (with --shape).")]

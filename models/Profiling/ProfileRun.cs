@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using NativeGan.Memory;
+using NativeGan.Models.Gans;
+using NativeGan.Models.ImageToImage;
 using NativeGan.Models.Sr.Training;
 using NativeGan.Models.Training;
 using NativeGan.Profiling;
@@ -25,7 +27,7 @@ public sealed record ProfileResult(string What, Device Device, int Steps, double
     }
 }
 
-/// <summary>Runs training steps of a model config (GAN or SR), or one op at a shape, under the profiler.</summary>
+/// <summary>Runs training steps of a model config (GAN, ProGAN, Pix2Pix / CycleGAN or SR), or one op at a shape, under the profiler.</summary>
 public static class ProfileRun
 {
     /// <summary>Profiles <paramref name="steps"/> training steps after <paramref name="warmup"/> unprofiled ones.
@@ -45,6 +47,20 @@ public static class ProfileRun
                 device ??= c.ResolveDevice();
                 c.TotalIter = Math.Max(c.TotalIter, warmup + steps);
                 trainer = new SrTrainer(c, dir, device);
+            }
+            else if (ProGanConfig.IsProGanConfigFile(configPath))
+            {
+                var c = ProGanConfig.Load(configPath);
+                device ??= c.ResolveDevice();
+                c.Iterations = Math.Max(c.ResolvedIterations, warmup + steps);
+                trainer = new ProGanTrainer(c, dir, device);
+            }
+            else if (I2iConfig.IsI2iConfigFile(configPath))
+            {
+                var c = I2iConfig.Load(configPath);
+                device ??= c.ResolveDevice();
+                c.Iterations = Math.Max(c.Iterations ?? 0, warmup + steps);
+                trainer = new I2iTrainer(c, dir, device);
             }
             else
             {

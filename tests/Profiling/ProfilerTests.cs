@@ -99,6 +99,59 @@ public class ProfilerTests
     }
 
     [Fact]
+    public void ProGanAndPix2PixConfigStepsAreProfiled()
+    {
+        using var dir = new TempDir();
+        string progan = dir.File("progan.yml");
+        File.WriteAllText(progan, """
+            model: progan
+            dataset: {kind: shapes, channels: 1, max_samples: 32}
+            resolution: 8
+            fmap_base: 32
+            fmap_max: 16
+            gan_type: wgan-gp
+            batch_size: 4
+            fade_images: 16
+            stable_images: 16
+            seed: 0
+            sample_every: 1000
+            checkpoint_every: 1000
+            log_every: 1
+            device: cpu
+            """);
+        var p = ProfileRun.Config(progan, steps: 1, warmup: 1);
+        Assert.Contains(p.Kernels, e => e.Kernel == "Conv2dForward");
+        Assert.Contains(p.Kernels, e => e.Kernel == "AdamStep");
+
+        string photos = NativeGan.Tests.Sr.Training.SrTrainingTestUtil.CopyImages(dir, "photos", "astronaut.png", "chelsea.png");
+        string pix = dir.File("pix2pix.yml");
+        File.WriteAllText(pix, $"""
+            model: pix2pix
+            dataset:
+              kind: edges
+              path: '{photos}'
+              crop_size: 32
+            input_nc: 1
+            output_nc: 3
+            net_g: unet
+            ngf: 8
+            ndf: 8
+            batch_size: 1
+            n_epochs: 1
+            n_epochs_decay: 0
+            seed: 0
+            sample_every: 1000
+            checkpoint_every: 1000
+            log_every: 1
+            device: cpu
+            """);
+        var q = ProfileRun.Config(pix, steps: 1, warmup: 1);
+        Assert.Contains(q.Kernels, e => e.Kernel == "Conv2dForward");
+        Assert.Contains(q.Kernels, e => e.Kernel == "AdamStep");
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "runs")));
+    }
+
+    [Fact]
     public void SrConfigStepIsProfiledWithPhasesAndConvKernels()
     {
         using var dir = new TempDir();
