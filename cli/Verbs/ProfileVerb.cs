@@ -42,7 +42,8 @@ public sealed class ProfileVerb : ICommand
                 ? ProfileRun.Config(Config, Steps, Warmup, device)
                 : ProfileRun.Op(Op!, Shape ?? throw new ArgumentException($"profile --op {Op}: --shape is required ({ProfileRun.OpHelp})."),
                     device ?? NativeGan.Device.Cpu, Steps, Warmup);
-            stdout.WriteLine($"profile of {result.What} on {result.Device}, {result.Steps} steps after {Warmup} warm-up");
+            stdout.WriteLine($"profile of {result.What} on {result.Device}, {result.Steps} steps after {Warmup} warm-up; " +
+                (result.Device.Kind == DeviceKind.Cpu ? "each op timed by the host clock" : "kernels timed by events on the device stream (no sync per op)"));
             stdout.Write(result.Table());
             if (Trace != null)
             {

@@ -17,13 +17,17 @@ internal sealed class ProfilingBackend(IBackend inner) : IBackend
 {
     public IBackend Inner { get; } = inner;
 
+    // On an ILGPU backend each call is bracketed by stream markers (device time, resolved when the profiler stops);
+    // the host clock is kept as the fallback figure.
     private readonly struct Timed(string name, double flops, double bytes) : IDisposable
     {
         private readonly double start = Profiler.NowUs;
+        private readonly object? startMark = Profiler.Mark();
         public void Dispose()
         {
             double end = Profiler.NowUs;
-            Profiler.AddKernel(name, start, end - start, flops, bytes);
+            var endMark = startMark == null ? null : Profiler.Mark();
+            Profiler.AddKernel(name, start, end - start, flops, bytes, startMark, endMark);
         }
     }
 

@@ -14,8 +14,10 @@ public sealed record PhaseEvent(string Name, double StartUs, double DurUs);
 
 /// <summary>
 /// Kernel and phase profiler. Off by default; when off every hook is one static bool check and records nothing.
-/// <see cref="Start"/> wraps the device's backend in a decorator that times each primitive (Stopwatch: exact on
-/// the synchronous CPU backend; on an asynchronous ILGPU backend the figure is the host launch time).
+/// <see cref="Start"/> wraps the device's backend in a decorator that times each primitive: a Stopwatch on the
+/// synchronous CPU backend; on an ILGPU backend (CUDA) a profiling marker (CUDA event) is recorded on the stream
+/// before and after each launch, with no synchronisation per op, and <see cref="Stop"/> (which synchronises once)
+/// turns the markers into device start times and durations.
 /// </summary>
 public static class Profiler
 {
@@ -26,6 +28,7 @@ public static class Profiler
     [ThreadStatic] private static string? currentOp;
     private static Device? device;
     private static int ownerThread;
+    private static DeviceEventClock? eventClock;
 
     /// <summary>True between Start and Stop.</summary>
     public static bool IsEnabled { get; private set; }
@@ -38,10 +41,12 @@ public static class Profiler
     {
         if (IsEnabled) throw new InvalidOperationException("Profiler.Start: the profiler is already running; call Stop first.");
         device = dev;
+        eventClock = dev.Backend is Backends.Ilgpu.IlgpuBackend ilgpu ? new DeviceEventClock(ilgpu.Stream) : null;
         dev.Backend = new Backends.ProfilingBackend(dev.Backend);
         Clear();
         ownerThread = Environment.CurrentManagedThreadId;
         Clock.Restart();
+        eventClock?.Begin(NowUs);
         IsEnabled = true;
     }
 
@@ -52,6 +57,11 @@ public static class Profiler
         device!.Synchronize();
         AttributePending("(untracked)");
         IsEnabled = false;
+        if (eventClock != null)
+        {
+            eventClock.Resolve(kernels, phases);
+            eventClock = null;
+        }
         if (device.Backend is Backends.ProfilingBackend p) device.Backend = p.Inner;
         device = null;
     }
@@ -66,11 +76,19 @@ public static class Profiler
 
     internal static double NowUs => Clock.Elapsed.TotalMicroseconds;
 
+    /// <summary>Whether launches are timed by device events (ILGPU stream markers) rather than the host clock.</summary>
+    public static bool UsesDeviceEvents => eventClock != null;
+
+    /// <summary>A stream marker for a kernel or phase boundary (null on the CPU backend or other threads).</summary>
+    internal static object? Mark() => eventClock != null && Environment.CurrentManagedThreadId == ownerThread ? eventClock.Mark() : null;
+
     /// <summary>Records a kernel launched by the thread that started the profiler (other threads' launches on the
     /// same device are forwarded untimed).</summary>
-    internal static void AddKernel(string kernel, double startUs, double durUs, double flops, double bytes)
+    internal static void AddKernel(string kernel, double startUs, double durUs, double flops, double bytes, object? startMark = null, object? endMark = null)
     {
-        if (Environment.CurrentManagedThreadId == ownerThread) kernels.Add(new KernelEvent(kernel, currentOp ?? "", startUs, durUs, flops, bytes));
+        if (Environment.CurrentManagedThreadId != ownerThread) return;
+        if (startMark != null && endMark != null) eventClock?.Pair(kernels.Count, isPhase: false, startMark, endMark);
+        kernels.Add(new KernelEvent(kernel, currentOp ?? "", startUs, durUs, flops, bytes));
     }
 
     /// <summary>Gives the kernels launched since the last recorded op (those with no op yet) the op's name.
@@ -105,14 +123,15 @@ public static class Profiler
     }
 
     /// <summary>A training phase: <c>using (Profiler.Phase("g_forward")) { ... }</c>. Free when disabled.</summary>
-    public static PhaseScope Phase(string name) => IsEnabled && Environment.CurrentManagedThreadId == ownerThread ? new PhaseScope(name, NowUs) : default;
+    public static PhaseScope Phase(string name) => IsEnabled && Environment.CurrentManagedThreadId == ownerThread ? new PhaseScope(name, NowUs, Mark()) : default;
 
-    public readonly struct PhaseScope(string? name, double startUs) : IDisposable
+    public readonly struct PhaseScope(string? name, double startUs, object? startMark) : IDisposable
     {
         public void Dispose()
         {
             if (name is null || !IsEnabled) return;
             AttributePending("(untracked)");
+            if (startMark != null && Mark() is { } endMark) eventClock?.Pair(phases.Count, isPhase: true, startMark, endMark);
             phases.Add(new PhaseEvent(name, startUs, NowUs - startUs));
         }
     }

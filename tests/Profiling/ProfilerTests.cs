@@ -99,6 +99,34 @@ public class ProfilerTests
     }
 
     [Fact]
+    public void IlgpuLaunchesAreTimedByStreamMarkersInLaunchOrder()
+    {
+        var d = Device.IlgpuCpu;
+        var x = Tensor.Randn([2, 3, 8, 8], d, new Generator(1));
+        var w = Tensor.Randn([4, 3, 3, 3], d, new Generator(2));
+        w.RequiresGrad = true;
+        d.Synchronize();
+        Profiler.Start(d);
+        bool usedEvents;
+        try
+        {
+            using (Profiler.Phase("forward")) Tensor.Conv2d(x, w, null, 1, 1).Relu().Sum().Backward();
+            usedEvents = Profiler.UsesDeviceEvents;
+        }
+        finally { Profiler.Stop(); }
+        Assert.True(usedEvents);
+        Assert.False(Profiler.UsesDeviceEvents);
+        var k = Profiler.Kernels;
+        Assert.Contains(k, e => e.Kernel == "Conv2dForward");
+        Assert.Contains(k, e => e.Kernel == "Conv2dBackwardWeight");
+        Assert.All(k, e => Assert.True(e.DurUs >= 0 && e.StartUs >= 0, $"{e.Kernel}: start {e.StartUs}, dur {e.DurUs}"));
+        // One in-order stream: device start times follow the launch order.
+        for (int i = 1; i < k.Count; i++) Assert.True(k[i].StartUs >= k[i - 1].StartUs, $"{k[i].Kernel} starts before {k[i - 1].Kernel}");
+        var phase = Assert.Single(Profiler.Phases);
+        Assert.True(phase.StartUs <= k[0].StartUs + 1e-3 && phase.DurUs >= 0);
+    }
+
+    [Fact]
     public void ProGanAndPix2PixConfigStepsAreProfiled()
     {
         using var dir = new TempDir();
