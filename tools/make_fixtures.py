@@ -18,6 +18,7 @@ import struct
 import sys
 
 import torch
+from safetensors_io import write_safetensors  # noqa: E402  (tools/safetensors_io.py)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(ROOT, "tests", "fixtures", "ops")
@@ -26,28 +27,6 @@ REFERENCE = f"torch {torch.__version__}, float64 on CPU, tools/make_fixtures.py"
 
 
 # ---------------------------------------------------------------- safetensors writer
-
-def write_safetensors(path, tensors, metadata):
-    """Write float32 tensors the way the reference implementation does: sorted by name (all F32, so
-    the dtype-alignment key ties), header padded with spaces to a multiple of 8, temp file + rename."""
-    header = {"__metadata__": metadata}
-    blobs, offset = [], 0
-    for name in sorted(tensors):
-        t = tensors[name].detach().to(torch.float32).contiguous()
-        raw = struct.pack(f"<{t.numel()}f", *t.reshape(-1).tolist())
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * ((8 - len(text) % 8) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for raw in blobs:
-            f.write(raw)
-    os.replace(tmp, path)
-
 
 # ---------------------------------------------------------------- input helpers (float32-exact float64)
 

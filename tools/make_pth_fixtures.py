@@ -23,31 +23,10 @@ import struct
 import zipfile
 
 import torch
+from safetensors_io import write_safetensors  # noqa: E402  (tools/safetensors_io.py)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(ROOT, "tests", "fixtures", "pth")
-
-
-def write_safetensors(path, tensors, metadata):
-    """float32 safetensors written with struct + json (no safetensors package here); keys keep dict order
-    in the metadata, the header itself is sorted as the reference writer sorts it."""
-    header = {"__metadata__": metadata}
-    blobs, offset = [], 0
-    for name in sorted(tensors):
-        t = tensors[name].detach().to(torch.float32).contiguous()
-        raw = struct.pack(f"<{t.numel()}f", *t.reshape(-1).tolist())
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * ((8 - len(text) % 8) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for raw in blobs:
-            f.write(raw)
-    os.replace(tmp, path)
 
 
 def save(name, obj, expected, wrapper="", **save_args):

@@ -13,6 +13,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils import spectral_norm
+from safetensors_io import write_safetensors as save  # noqa: E402  (tools/safetensors_io.py)
 
 torch.set_default_dtype(torch.float64)
 
@@ -45,20 +46,6 @@ class UNetD(nn.Module):
         if self.skip: x6 = x6 + x0
         out = lr(self.conv7(x6)); out = lr(self.conv8(out))
         return self.conv9(out)
-
-
-def save(path, tensors):
-    header, blobs, off = {}, [], 0
-    for k, v in tensors.items():
-        a = np.ascontiguousarray(v.detach().cpu().numpy().astype(np.float32))
-        b = a.tobytes()
-        header[k] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b); off += len(b)
-    h = json.dumps(header).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h))); f.write(h)
-        for b in blobs: f.write(b)
 
 
 torch.manual_seed(7)

@@ -29,32 +29,13 @@ import struct
 
 import numpy as np
 from PIL import Image
+from safetensors_io import write_safetensors  # noqa: E402  (tools/safetensors_io.py)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(ROOT, "tests", "fixtures", "srdata")
 IMG_DIR = os.path.join(OUT_DIR, "images")
 SKIMAGE_DATA = "/usr/lib/python3/dist-packages/skimage/data"
 REFERENCE = "numpy float64 reimplementation of BasicSR, tools/make_sr_data_fixtures.py"
-
-
-def write_safetensors(path, tensors, metadata):
-    header = {"__metadata__": metadata}
-    blobs, offset = [], 0
-    for name in sorted(tensors):
-        t = np.ascontiguousarray(tensors[name], dtype=np.float32)
-        raw = struct.pack(f"<{t.size}f", *t.reshape(-1).tolist())
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * ((8 - len(text) % 8) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for raw in blobs:
-            f.write(raw)
-    os.replace(tmp, path)
 
 
 # ------------------------------------------------------------------ imresize (matlab_functions.py)

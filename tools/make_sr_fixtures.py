@@ -29,6 +29,7 @@ import struct
 import torch
 from torch import nn
 from torch.nn import functional as F
+from safetensors_io import write_safetensors, read_safetensors  # noqa: E402  (tools/safetensors_io.py)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(ROOT, "tests", "fixtures", "models")
@@ -36,42 +37,6 @@ REFERENCE = f"torch {torch.__version__}, float64 forward on CPU, tools/make_sr_f
 
 
 # ---------------------------------------------------------------- safetensors (no package needed)
-
-def write_safetensors(path, tensors, metadata):
-    """Float32 tensors sorted by name, header padded with spaces to a multiple of 8, temp file then rename."""
-    header = {"__metadata__": metadata}
-    blobs, offset = [], 0
-    for name in sorted(tensors):
-        t = tensors[name].detach().to(torch.float32).contiguous()
-        raw = struct.pack(f"<{t.numel()}f", *t.reshape(-1).tolist())
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * ((8 - len(text) % 8) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for raw in blobs:
-            f.write(raw)
-    os.replace(tmp, path)
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    n = struct.unpack("<Q", data[:8])[0]
-    header = json.loads(data[8:8 + n])
-    meta = header.pop("__metadata__", {})
-    out = {}
-    for name, info in header.items():
-        assert info["dtype"] == "F32", (name, info["dtype"])
-        a, b = info["data_offsets"]
-        vals = struct.unpack(f"<{(b - a) // 4}f", data[8 + n + a:8 + n + b])
-        out[name] = torch.tensor(vals, dtype=torch.float64).reshape(info["shape"])
-    return out, meta
-
 
 def state_of(module):
     """The module's state dict with float32-rounded values (num_batches_tracked as a float)."""
