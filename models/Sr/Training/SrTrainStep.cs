@@ -1,3 +1,4 @@
+using NativeGan.Models.Training;
 using NativeGan.NN;
 using NativeGan.Optim;
 using NativeGan.Profiling;
@@ -34,6 +35,9 @@ public sealed record SrStepResult(float? GPix, float? GPercep, float? GStyle, fl
 /// </list>
 /// The learning-rate schedulers step before the iteration except the first (BasicSR's update_learning_rate with
 /// current_iter &gt; 1); the EMA of G is updated after it. Each call runs inside a <see cref="Tensor.Scope"/>.
+/// Every loss is read before the optimizer step that applies it (<see cref="CheckGeneratorLosses"/>,
+/// <see cref="CheckDiscriminatorLosses"/>): a NaN or infinite one throws <see cref="NonFiniteLossException"/> naming it
+/// (l_g_pix, l_g_gan, l_d_real, ...) and that optimizer step is not taken.
 /// </summary>
 public sealed class SrTrainStep : IDisposable
 {
@@ -135,6 +139,23 @@ public sealed class SrTrainStep : IDisposable
         return result;
     }
 
+    /// <summary>The check before G's optimizer step, which every step variant calls: throws
+    /// <see cref="NonFiniteLossException"/> naming the first NaN / infinite term (null terms pass).</summary>
+    internal static void CheckGeneratorLosses(float? pix, float? percep, float? style, float? gan)
+    {
+        FiniteLoss.Check(pix, "l_g_pix");
+        FiniteLoss.Check(percep, "l_g_percep");
+        FiniteLoss.Check(style, "l_g_style");
+        FiniteLoss.Check(gan, "l_g_gan");
+    }
+
+    /// <summary>The check before D's optimizer step, which every adversarial step variant calls.</summary>
+    internal static void CheckDiscriminatorLosses(float real, float fake)
+    {
+        FiniteLoss.Check(real, "l_d_real");
+        FiniteLoss.Check(fake, "l_d_fake");
+    }
+
     private Tensor PixelLoss(Tensor output, Tensor gt)
     {
         var l = PixelType == "l2" ? Losses.Mse(output, gt) : Losses.L1(output, gt);
@@ -169,6 +190,7 @@ public sealed class SrTrainStep : IDisposable
         var (pix, percep, style) = ContentLosses(output, gt, ref total);
         using (Profiler.Phase("g_backward")) total!.Backward();
         AfterGeneratorBackward?.Invoke(this);
+        CheckGeneratorLosses(pix, percep, style, null);
         using (Profiler.Phase("g_optimizer")) OptimizerG.Step();
         OptimizerG.ZeroGrad();
         return new SrStepResult(pix, percep, style, null, null, null, null, null, lr, iteration);
@@ -202,6 +224,7 @@ public sealed class SrTrainStep : IDisposable
                 gGan = lGGan.Item();
                 using (Profiler.Phase("g_backward")) total.Backward();
                 AfterGeneratorBackward?.Invoke(this);
+                CheckGeneratorLosses(pix, percep, style, gGan);
                 using (Profiler.Phase("g_optimizer")) OptimizerG.Step();
             }
             finally
@@ -227,6 +250,8 @@ public sealed class SrTrainStep : IDisposable
         var realDetached = realDPred2.Detach();
         var lDFake = gan.Compute(fakeDPred.Sub(realDetached.Mean()), targetIsReal: false, isDisc: true).Mul(0.5f);
         using (Profiler.Phase("d_backward")) lDReal.Add(lDFake).Backward();
+        float dReal = lDReal.Item(), dFake = lDFake.Item();
+        CheckDiscriminatorLosses(dReal, dFake);
         using (Profiler.Phase("d_optimizer")) OptimizerD.Step();
         OptimizerD.ZeroGrad();
         float outReal, outFake;
@@ -235,7 +260,7 @@ public sealed class SrTrainStep : IDisposable
             outReal = realDetached.Mean().Item();
             outFake = fakeDPred.Detach().Mean().Item();
         }
-        return new SrStepResult(pix, percep, style, gGan, lDReal.Item(), lDFake.Item(), outReal, outFake, lr, iteration);
+        return new SrStepResult(pix, percep, style, gGan, dReal, dFake, outReal, outFake, lr, iteration);
     }
 
     private SrStepResult StepSrgan(Tensor lq, Tensor gt, long iteration, float lr)
@@ -260,6 +285,7 @@ public sealed class SrTrainStep : IDisposable
                 gGan = lGan.Item();
                 using (Profiler.Phase("g_backward")) total.Backward();
                 AfterGeneratorBackward?.Invoke(this);
+                CheckGeneratorLosses(pix, percep, style, gGan);
                 using (Profiler.Phase("g_optimizer")) OptimizerG.Step();
             }
             finally
@@ -280,6 +306,8 @@ public sealed class SrTrainStep : IDisposable
         var fakeDPred = d.Forward(output.Detach());
         var lDFake = gan.Compute(fakeDPred, targetIsReal: false, isDisc: true);
         using (Profiler.Phase("d_backward")) lDReal.Add(lDFake).Backward();
+        float dReal = lDReal.Item(), dFake = lDFake.Item();
+        CheckDiscriminatorLosses(dReal, dFake);
         using (Profiler.Phase("d_optimizer")) OptimizerD.Step();
         OptimizerD.ZeroGrad();
         float outReal, outFake;
@@ -288,7 +316,7 @@ public sealed class SrTrainStep : IDisposable
             outReal = realDPred.Detach().Mean().Item();
             outFake = fakeDPred.Detach().Mean().Item();
         }
-        return new SrStepResult(pix, percep, style, gGan, lDReal.Item(), lDFake.Item(), outReal, outFake, lr, iteration);
+        return new SrStepResult(pix, percep, style, gGan, dReal, dFake, outReal, outFake, lr, iteration);
     }
 
     /// <summary>Frees the optimizers' state and the EMA (the modules belong to the caller).</summary>
