@@ -79,9 +79,11 @@ public static class LossPlot
             bottom.YLabel(validation[0].Name);
             if (validation.Count > 1) bottom.Axes.Right.Label.Text = string.Join(", ", validation.Skip(1).Select(v => v.Name));
             var multi = new Multiplot();
-            multi.AddPlot(top);
+            multi.Reset(top);   // a new Multiplot starts with an empty plot of its own
             multi.AddPlot(bottom);
-            if (multi.Layout is ScottPlot.MultiplotLayouts.DraggableRows rows) rows.SetHeights(new float[] { Height, ValidationPanelHeight });
+            var rows = new ScottPlot.MultiplotLayouts.DraggableRows();
+            rows.SetHeights(new float[] { Height, ValidationPanelHeight });
+            multi.Layout = rows;
             byte[] png = multi.Render(Width, Height + ValidationPanelHeight).GetImageBytes(ImageFormat.Png, 100);
             AtomicFile.WriteAllBytes(path, png);
         }
