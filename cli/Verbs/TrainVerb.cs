@@ -84,7 +84,7 @@ public sealed class TrainVerb : ICommand
                     stderr.WriteLine($"error: {outDir} already holds a run; continue it with `nativegan train --resume {outDir}` or choose another --out.");
                     return ExitCodes.BadArguments;
                 }
-                if (SrConfig.IsSrConfigFile(Config!))
+                else if (SrConfig.IsSrConfigFile(Config!))
                 {
                     var config = SrConfig.Load(Config!);
                     if (Iterations is int it) config.TotalIter = it;

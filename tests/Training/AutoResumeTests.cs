@@ -75,7 +75,7 @@ public class AutoResumeTests
         (code, var output, error) = TrainerTests.Cli("train", "--config", cfg, "--out", auto, "--auto-resume", "--iterations", "3");
         Assert.True(code == 0, output + error);
         Assert.Contains("holds no checkpoint; starting a new run", output);
-        Assert.Contains("done: 3/3", output);
+        Assert.Contains("done: 3/3 iterations (3 in ", output);
         Truncate(Path.Combine(auto, "checkpoints", "iter_000003.safetensors"), 5);
 
         // The same command again (without --iterations): continues from iter_000002, the newest complete checkpoint.
@@ -85,7 +85,7 @@ public class AutoResumeTests
         Assert.Contains("at iteration 2 from iter_000002.safetensors", output);
         Assert.Contains("warning: skipping incomplete checkpoint", error);
         Assert.Contains("iter_000003.safetensors", error);
-        Assert.Contains("done: 6/6", output);
+        Assert.Contains("done: 6/6 iterations (4 in ", output);   // iterations 3..6 only
         static string FinalLosses(string text) => text.Split('\n').Single(l => l.StartsWith("final losses:", StringComparison.Ordinal));
         Assert.Equal(FinalLosses(straightOutput), FinalLosses(output));
         Assert.Equal(File.ReadAllLines(Path.Combine(straight, "log.csv")), File.ReadAllLines(Path.Combine(auto, "log.csv")));
