@@ -1,3 +1,5 @@
+using NativeGan.Models.Gans;
+using NativeGan.Models.ImageToImage;
 using NativeGan.Models.Training;
 using NativeGan.Tests.Data;
 using static NativeGan.Tests.Training.TrainerTests;
@@ -45,6 +47,41 @@ public class AutoResumeTests
             Assert.Equal(6, t.Iteration);
         }
         Assert.Equal(File.ReadAllLines(Path.Combine(straight, "log.csv")), File.ReadAllLines(Path.Combine(crashed, "log.csv")));
+    }
+
+    [Fact]
+    public void ProGanAndCycleGanContinueFromTheNewestCompleteCheckpointToTheUninterruptedLosses()
+    {
+        using var dir = new TempDir();
+        var progan = NativeGan.Tests.Gans.ProGanTrainingTests.TinyConfig();
+        progan.CheckpointEvery = 3;
+        Crash(() => new ProGanTrainer(progan, Path.Combine(dir.Path, "progan_straight")), () => new ProGanTrainer(progan, Path.Combine(dir.Path, "progan")),
+            7, "iter_000006.safetensors", (d, r) => ProGanTrainer.Resume(d, checkpoint: r), ProGanTrainer.CheckpointFormat);
+        var cycle = NativeGan.Tests.ImageToImage.I2iTrainerTests.TinyCycleGan(checkpointEvery: 2);
+        Crash(() => new I2iTrainer(cycle, Path.Combine(dir.Path, "cycle_straight")), () => new I2iTrainer(cycle, Path.Combine(dir.Path, "cycle")),
+            5, "iter_000004.safetensors", (d, r) => I2iTrainer.Resume(d, checkpoint: r), I2iTrainer.CheckpointFormat);
+    }
+
+    /// <summary>Runs a trainer straight, and another to <paramref name="stopAt"/> whose final checkpoint is then
+    /// truncated; the newest complete one (<paramref name="expected"/>) continues to the straight run's log.</summary>
+    private static void Crash(Func<TrainerBase> straight, Func<TrainerBase> crashed, long stopAt, string expected,
+        Func<string, CheckpointReader, TrainerBase> resume, string format)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string straightLog, outDir;
+        using (var t = straight()) { t.Run(cancellation: ct); straightLog = t.CsvPath; }
+        using (var t = crashed()) { t.Run(untilIteration: stopAt, cancellation: ct); outDir = t.OutDir; }
+        Truncate(Path.Combine(outDir, "checkpoints", CheckpointStore.FileName(stopAt)), 4);
+        var warnings = new List<string>();
+        var reader = CheckpointReader.OpenNewestComplete(outDir, format, "test", warnings.Add)!;
+        Assert.Equal(expected, Path.GetFileName(reader.Path));
+        Assert.Contains(warnings, w => w.Contains(CheckpointStore.FileName(stopAt)));
+        using (var t = resume(outDir, reader))
+        {
+            Assert.True(t.Iteration < stopAt);
+            t.Run(cancellation: ct);
+        }
+        Assert.Equal(File.ReadAllLines(straightLog), File.ReadAllLines(Path.Combine(outDir, "log.csv")));
     }
 
     [Fact]
