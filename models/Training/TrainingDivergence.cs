@@ -71,6 +71,7 @@ public sealed class TrainingDivergedException : Exception
             : $"rolled back to the state at the start of the run (iteration {back.ToString(c)}, no checkpoint had been written yet)";
         return $"training diverged at iteration {iteration.ToString(c)}: loss {loss} is {TrainingLog.Format(value)}; the update was skipped, " +
             $"{where}; no checkpoint of the diverged state was written and log.csv keeps only the rows up to iteration {back.ToString(c)}. " +
-            $"Try a lower lr (or check the data) in a new run, or continue this one with `nativegan train --resume {outDir}`.";
+            (to != null ? $"Try a lower lr (or check the data) in a new run, or continue this one with `nativegan train --resume {outDir}`."
+                : "Try a lower lr (or check the data).");
     }
 }

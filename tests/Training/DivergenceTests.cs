@@ -113,6 +113,43 @@ public class DivergenceTests
         Assert.Empty(LoggedIterations(t.CsvPath));
     }
 
+    [Theory]
+    [InlineData("progan")]
+    [InlineData("cyclegan")]
+    public void ProGanAndCycleGanRunsRollBackToTheirLastGoodState(string model)
+    {
+        // An absurd learning rate: the weights overflow within a few iterations and a loss turns NaN / infinite.
+        using var dir = new TempDir();
+        Func<string, TrainerBase> make;
+        Func<TrainerBase, Dictionary<string, float[]>> weights;
+        string prefix;
+        if (model == "progan")
+        {
+            var c = NativeGan.Tests.Gans.ProGanTrainingTests.TinyConfig();
+            (c.CheckpointEvery, c.Lr) = (1, 1e30f);
+            (make, weights, prefix) = (d => new ProGanTrainer(c, d), t => State(((ProGanTrainer)t).Step.D), "d.");
+        }
+        else
+        {
+            var c = NativeGan.Tests.ImageToImage.I2iTrainerTests.TinyCycleGan(checkpointEvery: 1);
+            c.Lr = 1e30f;
+            (make, weights, prefix) = (d => new NativeGan.Models.ImageToImage.I2iTrainer(c, d), t => State(((NativeGan.Models.ImageToImage.I2iTrainer)t).Networks[0].Module), "g_a.");
+        }
+        Dictionary<string, float[]> initial;
+        using (var fresh = make(Path.Combine(dir.Path, "fresh"))) initial = weights(fresh);
+        string outDir = Path.Combine(dir.Path, "run"), ckpts = Path.Combine(outDir, "checkpoints");
+        using var t = make(outDir);
+        var e = Assert.Throws<TrainingDivergedException>(() => t.Run(cancellation: TestContext.Current.CancellationToken));
+        Assert.Contains($"loss {e.LossName} is ", e.Message);
+        Assert.Equal(e.RolledBackIteration, t.Iteration);
+        Assert.Equal(e.Iteration - 1, e.RolledBackIteration);   // a checkpoint every iteration: back to the one before
+        // The weights in memory are the last good ones: the checkpoint's, or the initial ones when there was none yet.
+        AssertSame(e.RolledBackTo is { } good ? FromCheckpoint(good, prefix) : initial, weights(t));
+        Assert.Equal(e.RolledBackTo == null ? null : Path.GetFileName(e.RolledBackTo), File.Exists(Path.Combine(ckpts, "latest")) ? File.ReadAllText(Path.Combine(ckpts, "latest")).Trim() : null);
+        Assert.All(CheckpointStore.Candidates(outDir), c => Assert.True(c.Iteration <= t.Iteration, c.Path));
+        Assert.Equal(Enumerable.Range(1, (int)t.Iteration).Select(i => (long)i), LoggedIterations(t.CsvPath));
+    }
+
     [Fact]
     public void SrRunNamesTheLossRollsBackAndTheCliPrintsItWithoutAStackTrace()
     {
