@@ -1,4 +1,3 @@
-using NativeGan.Models.Training;
 using NativeGan.NN;
 using NativeGan.Optim;
 using NativeGan.Profiling;
@@ -35,9 +34,6 @@ public sealed record SrStepResult(float? GPix, float? GPercep, float? GStyle, fl
 /// </list>
 /// The learning-rate schedulers step before the iteration except the first (BasicSR's update_learning_rate with
 /// current_iter &gt; 1); the EMA of G is updated after it. Each call runs inside a <see cref="Tensor.Scope"/>.
-/// Every loss is read before the optimizer step that applies it (<see cref="CheckGeneratorLosses"/>,
-/// <see cref="CheckDiscriminatorLosses"/>): a NaN or infinite one throws <see cref="NonFiniteLossException"/> naming it
-/// (l_g_pix, l_g_gan, l_d_real, ...) and that optimizer step is not taken.
 /// </summary>
 public sealed class SrTrainStep : IDisposable
 {
@@ -139,21 +135,22 @@ public sealed class SrTrainStep : IDisposable
         return result;
     }
 
-    /// <summary>The check before G's optimizer step, which every step variant calls: throws
-    /// <see cref="NonFiniteLossException"/> naming the first NaN / infinite term (null terms pass).</summary>
+    /// <summary>The check before G's optimizer step, which every step variant calls (each loss is read before the
+    /// optimizer step that applies it): throws <see cref="NativeGan.Models.Training.NonFiniteLossException"/> naming the first NaN / infinite term
+    /// (l_g_pix, l_g_percep, l_g_style, l_g_gan; null terms pass), so that step is never taken.</summary>
     internal static void CheckGeneratorLosses(float? pix, float? percep, float? style, float? gan)
     {
-        FiniteLoss.Check(pix, "l_g_pix");
-        FiniteLoss.Check(percep, "l_g_percep");
-        FiniteLoss.Check(style, "l_g_style");
-        FiniteLoss.Check(gan, "l_g_gan");
+        NativeGan.Models.Training.FiniteLoss.Check(pix, "l_g_pix");
+        NativeGan.Models.Training.FiniteLoss.Check(percep, "l_g_percep");
+        NativeGan.Models.Training.FiniteLoss.Check(style, "l_g_style");
+        NativeGan.Models.Training.FiniteLoss.Check(gan, "l_g_gan");
     }
 
     /// <summary>The check before D's optimizer step, which every adversarial step variant calls.</summary>
     internal static void CheckDiscriminatorLosses(float real, float fake)
     {
-        FiniteLoss.Check(real, "l_d_real");
-        FiniteLoss.Check(fake, "l_d_fake");
+        NativeGan.Models.Training.FiniteLoss.Check(real, "l_d_real");
+        NativeGan.Models.Training.FiniteLoss.Check(fake, "l_d_fake");
     }
 
     private Tensor PixelLoss(Tensor output, Tensor gt)
