@@ -8,7 +8,9 @@ using Spectre.Console;
 
 namespace NativeGan.Cli.Verbs;
 
-[Verb("train", HelpText = "Train a GAN or an SR model (esrgan, srgan, rrdbnet_psnr) from a YAML config (configs/*.yml), or continue a run with --resume.")]
+[Verb("train", HelpText = "Train a GAN, ProGAN, pix2pix / CycleGAN or SR model (esrgan, srgan, rrdbnet_psnr) from a YAML config (configs/*.yml), " +
+    "or continue a run with --resume (or --config ... --auto-resume). A NaN / infinite loss stops the run before the update, rolls the trainer " +
+    "back to the last checkpoint (which 'latest' keeps naming), writes no checkpoint and exits 2.")]
 public sealed class TrainVerb : ICommand
 {
     [Option("config", HelpText = "The YAML config (e.g. configs/dcgan_fashion.yml).")]
@@ -16,6 +18,10 @@ public sealed class TrainVerb : ICommand
 
     [Option("resume", HelpText = "Continue the run in this folder from its latest checkpoint.")]
     public string? Resume { get; set; }
+
+    [Option("auto-resume", HelpText = "With --config: when the output folder holds a run, continue it from its newest checkpoint that reads back " +
+        "completely (truncated ones are skipped with a warning; the config must be of the run's model); else start a new run.")]
+    public bool AutoResume { get; set; }
 
     [Option("device", HelpText = "cpu, cuda, cuda:N or ilgpu-cpu (overrides the config).")]
     public string? Device { get; set; }
@@ -31,6 +37,11 @@ public sealed class TrainVerb : ICommand
         if ((Config == null) == (Resume == null))
         {
             stderr.WriteLine("error: train needs exactly one of --config FILE or --resume RUN_FOLDER.");
+            return ExitCodes.BadArguments;
+        }
+        if (AutoResume && Config == null)
+        {
+            stderr.WriteLine("error: --auto-resume goes with --config FILE (and --out RUN_FOLDER); --resume RUN_FOLDER continues a run as it is.");
             return ExitCodes.BadArguments;
         }
         if (Iterations is < 0)
@@ -66,12 +77,14 @@ public sealed class TrainVerb : ICommand
             else
             {
                 string outDir = Out ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(Config!));
-                if (CheckpointStore.HoldsRun(outDir))
+                if (AutoResume && TryAutoResume(outDir, device, stdout, stderr) is { } resumed)
+                    trainer = resumed;
+                else if (!AutoResume && CheckpointStore.HoldsRun(outDir))
                 {
                     stderr.WriteLine($"error: {outDir} already holds a run; continue it with `nativegan train --resume {outDir}` or choose another --out.");
                     return ExitCodes.BadArguments;
                 }
-                if (SrConfig.IsSrConfigFile(Config!))
+                else if (SrConfig.IsSrConfigFile(Config!))
                 {
                     var config = SrConfig.Load(Config!);
                     if (Iterations is int it) config.TotalIter = it;
@@ -104,6 +117,47 @@ public sealed class TrainVerb : ICommand
         }
 
         return RunToEnd(trainer, stdout);
+    }
+
+    /// <summary>
+    /// --auto-resume (BasicSR's auto_resume): the trainer continuing the run in <paramref name="outDir"/> from its newest
+    /// complete checkpoint, or null when the folder holds none (a new run then starts from --config). The config given
+    /// must be of the run's model family and model; the run continues with its stored config (--iterations still applies).
+    /// </summary>
+    private TrainerBase? TryAutoResume(string outDir, NativeGan.Device? device, TextWriter stdout, TextWriter stderr)
+    {
+        string file = Config!;
+        var (format, kind, model) = SrConfig.IsSrConfigFile(file) ? (SrTrainer.CheckpointFormat, "SR", SrConfig.Load(file).Model)
+            : ProGanConfig.IsProGanConfigFile(file) ? (ProGanTrainer.CheckpointFormat, "ProGAN", ProGanConfig.ModelName)
+            : I2iConfig.IsI2iConfigFile(file) ? (I2iTrainer.CheckpointFormat, "image-to-image", I2iConfig.Load(file).Model)
+            : (GanTrainer.CheckpointFormat, "GAN", GanConfig.Load(file).Model);
+        var found = CheckpointStore.NewestComplete(outDir, line => stderr.WriteLine($"warning: {line}"));
+        if (found is not { } f)
+        {
+            stdout.WriteLine($"auto-resume: {outDir} holds no checkpoint; starting a new run from {file}");
+            return null;
+        }
+        string storedModel = f.File.Metadata.TryGetValue("model", out var m) ? m : "?";
+        string storedFormat = CheckpointStore.Format(f.File) ?? "?";
+        if (storedFormat != format || storedModel != model)
+            throw new ConfigException($"{file}: --auto-resume: this is a {model} config ({kind}), but the run in {outDir} was trained as {storedModel} " +
+                $"({storedFormat}, {f.Path}); give the run's own config or another --out.");
+        var reader = new CheckpointReader(f.File, f.Path, format, kind);
+        if (File.Exists(file) && File.ReadAllText(file).Trim() != reader.Meta("config").Trim())
+            stderr.WriteLine($"warning: {file} differs from the config stored in {Path.GetFileName(f.Path)}; the run continues with the stored one (--iterations still applies).");
+        TrainerBase trainer = kind switch
+        {
+            "SR" => SrTrainer.Resume(outDir, device, Iterations, checkpoint: reader),
+            "ProGAN" => ProGanTrainer.Resume(outDir, device, Iterations, checkpoint: reader),
+            "image-to-image" => I2iTrainer.Resume(outDir, device, Iterations, checkpoint: reader),
+            _ => GanTrainer.Resume(outDir, device, Iterations, checkpoint: reader),
+        };
+        // latest is a hint: point it at the checkpoint actually resumed from, so --resume agrees until the next checkpoint.
+        string name = Path.GetFileName(f.Path);
+        string pointer = Path.Combine(outDir, CheckpointStore.FolderName, CheckpointStore.LatestFileName);
+        if (!File.Exists(pointer) || File.ReadAllText(pointer).Trim() != name) CheckpointStore.WriteTextAtomically(pointer, name + "\n");
+        stdout.WriteLine($"auto-resume: resuming {trainer.OutDir} at iteration {trainer.Iteration} from {name} (the newest complete checkpoint)");
+        return trainer;
     }
 
     /// <summary>Runs a trainer to its configured total with progress output and a summary; disposes it.</summary>

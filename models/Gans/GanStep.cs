@@ -1,3 +1,4 @@
+using NativeGan.Models.Training;
 using NativeGan.NN;
 using NativeGan.Optim;
 using NativeGan.Profiling;
@@ -11,6 +12,8 @@ namespace NativeGan.Models.Gans;
 /// BasicSR's net_d_iters / net_d_init_iters), one G step with D frozen by <c>RequiresGrad(false)</c> (restored
 /// afterwards) on the same generated batch. Each call runs inside a <see cref="Tensor.Scope"/>: the temporaries go
 /// back to the pool and the gradients are dropped at the end, so nothing grows between calls.
+/// Each loss is read before the optimizer step that applies it; a NaN or infinite one throws
+/// <see cref="NonFiniteLossException"/> (d_loss, g_loss, info_loss) and that step is not taken (<see cref="FiniteLoss"/>).
 /// Subclasses say how to sample, generate and discriminate; the trainer only calls <see cref="Step"/>.
 /// </summary>
 public abstract class GanStep : IDisposable
@@ -123,10 +126,10 @@ public abstract class GanStep : IDisposable
         if (extra != null) dLoss = dLoss.Add(extra);
         dForward.Dispose();
         using (Profiler.Phase("d_backward")) dLoss.Backward();
+        float dLossValue = FiniteLoss.Check(dLoss.Item(), "d_loss");
         using (Profiler.Phase("d_optimizer")) OptimizerD.Step();
         OptimizerD.ZeroGrad();
         AfterDiscriminatorStep();
-        float dLossValue = dLoss.Item();
         float dReal, dFake;
         using (Tensor.NoGrad())
         {
@@ -147,8 +150,8 @@ public abstract class GanStep : IDisposable
                 using (Profiler.Phase("g_forward")) gLoss = GanLosses.Generator(Loss, Discriminate(fake, fakeLabels));
                 using (Profiler.Phase("g_backward")) gLoss.Backward();
                 AfterGeneratorBackward?.Invoke(this);
+                gLossValue = FiniteLoss.Check(gLoss.Item(), "g_loss");
                 using (Profiler.Phase("g_optimizer")) OptimizerG.Step();
-                gLossValue = gLoss.Item();
             }
             finally
             {

@@ -173,9 +173,10 @@ public sealed class InfoGanStep : GanStep
         var (_, logits, predicted) = Discriminator.Heads(images);
         var info = InformationLoss(logits, category, predicted, code, LambdaCat, LambdaCon);
         info.Backward();
+        float value = NativeGan.Models.Training.FiniteLoss.Check(info.Item(), "info_loss");
         optimizerInfo.Step();
         optimizerInfo.ZeroGrad();
-        return info.Item();
+        return value;
     }
 
     public override void Dispose()

@@ -1,3 +1,4 @@
+using NativeGan.Models.Training;
 using NativeGan.NN;
 using NativeGan.Optim;
 
@@ -179,9 +180,9 @@ public sealed class ProGanStep : IDisposable
             dLoss = dLoss.Add(gp).Add(drift);
         }
         dLoss.Backward();
+        float dLossValue = FiniteLoss.Check(dLoss.Item(), "d_loss");
         OptimizerD.Step();
         OptimizerD.ZeroGrad();
-        float dLossValue = dLoss.Item();
         float dReal, dFake;
         using (Tensor.NoGrad())
         {
@@ -197,8 +198,8 @@ public sealed class ProGanStep : IDisposable
         {
             var gLoss = ProGanLossTypes.Generator(GanType, D.Forward(fake, stage, alpha));
             gLoss.Backward();
+            gLossValue = FiniteLoss.Check(gLoss.Item(), "g_loss");
             OptimizerG.Step();
-            gLossValue = gLoss.Item();
         }
         finally
         {

@@ -199,14 +199,19 @@ public sealed class ProGanTrainer : TrainerBase
     }
 
     /// <summary>Continues the run in <paramref name="outDir"/> from its latest checkpoint with the config stored in it.</summary>
-    public static ProGanTrainer Resume(string outDir, Device? device = null, long? iterations = null, IDataset? dataset = null)
+    /// <param name="checkpoint">The checkpoint to continue from (auto-resume's newest complete one); default: the one <c>checkpoints/latest</c> names.</param>
+    public static ProGanTrainer Resume(string outDir, Device? device = null, long? iterations = null, IDataset? dataset = null, CheckpointReader? checkpoint = null)
     {
-        var reader = CheckpointReader.OpenLatest(outDir, CheckpointFormat, "ProGAN");
+        var reader = checkpoint ?? CheckpointReader.OpenLatest(outDir, CheckpointFormat, "ProGAN");
         var config = ProGanConfig.Parse(reader.Meta("config"), reader.Path + " (stored config)");
         if (iterations is long it) config.Iterations = it;
         var trainer = new ProGanTrainer(config, outDir, device, dataset);
         return Restore(trainer, t => t.Load(reader));
     }
+
+    protected override (string Format, string Kind) CheckpointKind => (CheckpointFormat, "ProGAN");
+
+    protected override void LoadCheckpoint(CheckpointReader reader) => Load(reader);
 
     private void Load(CheckpointReader r)
     {

@@ -1,3 +1,4 @@
+using NativeGan.Models.Training;
 using NativeGan.NN;
 using NativeGan.Optim;
 
@@ -92,9 +93,10 @@ public sealed class CycleGanStep : IDisposable
             var lCycA = Losses.L1(recA, realA).Mul(LambdaA);
             var lCycB = Losses.L1(recB, realB).Mul(LambdaB);
             lGA.Add(lGB).Add(lCycA).Add(lCycB).Add(lIdtA.Sum()).Add(lIdtB.Sum()).Backward();
+            gA = FiniteLoss.Check(lGA.Item(), "G_A"); gB = FiniteLoss.Check(lGB.Item(), "G_B");
+            cycA = FiniteLoss.Check(lCycA.Item(), "cycle_A"); cycB = FiniteLoss.Check(lCycB.Item(), "cycle_B");
+            idtA = FiniteLoss.Check(lIdtA.Sum().Item(), "idt_A"); idtB = FiniteLoss.Check(lIdtB.Sum().Item(), "idt_B");
             OptimizerG.Step();
-            gA = lGA.Item(); gB = lGB.Item(); cycA = lCycA.Item(); cycB = lCycB.Item();
-            idtA = lIdtA.Sum().Item(); idtB = lIdtB.Sum().Item();
         }
         finally
         {
@@ -107,8 +109,8 @@ public sealed class CycleGanStep : IDisposable
         OptimizerD.ZeroGrad();
         var pooledB = FakeBPool.Query(fakeB);
         var pooledA = FakeAPool.Query(fakeA);
-        var lossDA = BackwardD(DA, realB, pooledB);
-        var lossDB = BackwardD(DB, realA, pooledA);
+        var lossDA = FiniteLoss.Check(BackwardD(DA, realB, pooledB), "D_A");
+        var lossDB = FiniteLoss.Check(BackwardD(DB, realA, pooledA), "D_B");
         OptimizerD.Step();
         OptimizerD.ZeroGrad();
         long it = Iteration;

@@ -273,14 +273,19 @@ public sealed class I2iTrainer : TrainerBase
     }
 
     /// <summary>Continues the run in <paramref name="outDir"/> from its latest checkpoint with the config stored in it.</summary>
-    public static I2iTrainer Resume(string outDir, Device? device = null, int? iterations = null, II2iSource? source = null)
+    /// <param name="checkpoint">The checkpoint to continue from (auto-resume's newest complete one); default: the one <c>checkpoints/latest</c> names.</param>
+    public static I2iTrainer Resume(string outDir, Device? device = null, int? iterations = null, II2iSource? source = null, CheckpointReader? checkpoint = null)
     {
-        var reader = CheckpointReader.OpenLatest(outDir, CheckpointFormat, "image-to-image");
+        var reader = checkpoint ?? CheckpointReader.OpenLatest(outDir, CheckpointFormat, "image-to-image");
         var config = I2iConfig.Parse(reader.Meta("config"), reader.Path + " (stored config)");
         if (iterations is int it) config.Iterations = it;
         var trainer = new I2iTrainer(config, outDir, device, source);
         return Restore(trainer, t => t.Load(reader));
     }
+
+    protected override (string Format, string Kind) CheckpointKind => (CheckpointFormat, "image-to-image");
+
+    protected override void LoadCheckpoint(CheckpointReader reader) => Load(reader);
 
     private void Load(CheckpointReader r)
     {

@@ -1,3 +1,4 @@
+using NativeGan.Models.Training;
 using NativeGan.NN;
 using NativeGan.Optim;
 
@@ -61,9 +62,11 @@ public sealed class Pix2PixStep : IDisposable
         var predReal = D.Forward(realAB);
         var (dLoss, dRealTerm, dFakeTerm, gp) = Gan.Discriminator(predReal, predFake, D.Forward, realAB, fakeAB, Rng);
         dLoss.Backward();
+        float dReal = FiniteLoss.Check(dRealTerm.Item(), "D_real"), dFake = FiniteLoss.Check(dFakeTerm.Item(), "D_fake");
+        float? gpValue = FiniteLoss.Check(gp?.Item(), "gradient_penalty");
+        float dLossValue = FiniteLoss.Check(dLoss.Item(), "D_loss");
         OptimizerD.Step();
         OptimizerD.ZeroGrad();
-        float dReal = dRealTerm.Item(), dFake = dFakeTerm.Item();
 
         // ---- G with D frozen
         OptimizerG.ZeroGrad();
@@ -76,9 +79,9 @@ public sealed class Pix2PixStep : IDisposable
             var lossGan = Gan.Generator(predFakeG, predRealG);
             var lossL1 = Losses.L1(fakeB, realB).Mul(LambdaL1);
             lossGan.Add(lossL1).Backward();
+            gGan = FiniteLoss.Check(lossGan.Item(), "G_GAN");
+            gL1 = FiniteLoss.Check(lossL1.Item(), "G_L1");
             OptimizerG.Step();
-            gGan = lossGan.Item();
-            gL1 = lossL1.Item();
         }
         finally
         {
@@ -87,7 +90,7 @@ public sealed class Pix2PixStep : IDisposable
         }
         long it = Iteration;
         Iteration = it + 1;
-        return new Pix2PixStepResult(it, gGan, gL1, dReal, dFake, dLoss.Item(), gp?.Item());
+        return new Pix2PixStepResult(it, gGan, gL1, dReal, dFake, dLossValue, gpValue);
     }
 
     public void Dispose()

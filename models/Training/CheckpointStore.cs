@@ -67,6 +67,68 @@ public static class CheckpointStore
         return path;
     }
 
+    /// <summary>The <c>iter_NNNNNN.safetensors</c> files of a run folder, highest iteration first (other files such as
+    /// <c>best.safetensors</c>, <c>latest</c> and temporaries are not checkpoints of the sequence).</summary>
+    public static IReadOnlyList<(long Iteration, string Path)> Candidates(string outDir)
+    {
+        string dir = System.IO.Path.Combine(outDir, FolderName);
+        if (!Directory.Exists(dir)) return Array.Empty<(long, string)>();
+        var found = new List<(long, string)>();
+        foreach (var path in Directory.EnumerateFiles(dir, "iter_*.safetensors"))
+        {
+            string name = System.IO.Path.GetFileName(path);
+            string digits = name["iter_".Length..^".safetensors".Length];
+            if (digits.Length > 0 && digits.All(char.IsAsciiDigit) && long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long it))
+                found.Add((it, path));
+        }
+        return found.OrderByDescending(f => f.Item1).ToList();
+    }
+
+    /// <summary>
+    /// The newest checkpoint of a run folder that reads back completely (BasicSR's auto_resume): the
+    /// <c>iter_*.safetensors</c> files from the highest iteration down; one whose header, size or data does not read
+    /// back (truncated by a crash, a full disk) or whose metadata lacks <c>format</c>, <c>config</c> or the
+    /// <c>iteration</c> its name says is skipped with a warning naming it. <c>latest</c> is only a hint: when it names
+    /// another file, a warning says so. Returns null when the folder has no checkpoint file at all; throws
+    /// <see cref="InvalidDataException"/> when it has some but none is complete.
+    /// </summary>
+    public static (string Path, SafetensorsFile File)? NewestComplete(string outDir, Action<string>? warn = null)
+    {
+        var candidates = Candidates(outDir);
+        if (candidates.Count == 0) return null;
+        var skipped = new List<string>();
+        foreach (var (iteration, path) in candidates)
+        {
+            string? problem;
+            SafetensorsFile? file = null;
+            try
+            {
+                file = Safetensors.Read(path);
+                problem = !file.Metadata.TryGetValue("iteration", out var it) ? "its metadata has no 'iteration'"
+                    : it != iteration.ToString(CultureInfo.InvariantCulture) ? $"its metadata says iteration {it}, its name {iteration}"
+                    : !file.Metadata.ContainsKey("format") || !file.Metadata.ContainsKey("config") ? "its metadata lacks 'format' or 'config'"
+                    : null;
+            }
+            catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+            {
+                problem = e.Message;
+            }
+            if (problem != null)
+            {
+                skipped.Add(System.IO.Path.GetFileName(path));
+                warn?.Invoke($"skipping incomplete checkpoint {path}: {problem}");
+                continue;
+            }
+            string pointer = System.IO.Path.Combine(outDir, FolderName, LatestFileName);
+            string hint = File.Exists(pointer) ? File.ReadAllText(pointer).Trim() : "";
+            if (hint != System.IO.Path.GetFileName(path))
+                warn?.Invoke($"{pointer} names '{hint}', but the newest complete checkpoint is {System.IO.Path.GetFileName(path)}; using it.");
+            return (path, file!);
+        }
+        throw new InvalidDataException($"{System.IO.Path.Combine(outDir, FolderName)}: none of its {candidates.Count} checkpoints reads back completely " +
+            $"({string.Join(", ", skipped)}); move them away to start afresh, or choose another --out.");
+    }
+
     /// <summary>The <c>format</c> metadata of a checkpoint file (null when it has none).</summary>
     public static string? Format(SafetensorsFile file) => file.Metadata.TryGetValue("format", out var f) ? f : null;
 }
@@ -85,11 +147,14 @@ public sealed class CheckpointReader
     }
 
     /// <summary>Reads the latest checkpoint of a run folder.</summary>
-    public static CheckpointReader OpenLatest(string outDir, string expectedFormat, string kind)
-    {
-        string path = CheckpointStore.Latest(outDir);
-        return new CheckpointReader(Safetensors.Read(path), path, expectedFormat, kind);
-    }
+    public static CheckpointReader OpenLatest(string outDir, string expectedFormat, string kind) => Open(CheckpointStore.Latest(outDir), expectedFormat, kind);
+
+    /// <summary>Reads a given checkpoint file.</summary>
+    public static CheckpointReader Open(string path, string expectedFormat, string kind) => new(Safetensors.Read(path), path, expectedFormat, kind);
+
+    /// <summary>The newest complete checkpoint of a run folder (<see cref="CheckpointStore.NewestComplete"/>), or null when it has none.</summary>
+    public static CheckpointReader? OpenNewestComplete(string outDir, string expectedFormat, string kind, Action<string>? warn = null) =>
+        CheckpointStore.NewestComplete(outDir, warn) is { } found ? new CheckpointReader(found.File, found.Path, expectedFormat, kind) : null;
 
     public SafetensorsFile File { get; }
     public string Path { get; }

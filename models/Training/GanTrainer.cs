@@ -293,14 +293,19 @@ public sealed class GanTrainer : TrainerBase
     /// <param name="device">Overrides the stored config's device.</param>
     /// <param name="iterations">Overrides the stored config's iterations (the total to reach).</param>
     /// <param name="dataset">Overrides the config's dataset (tests).</param>
-    public static GanTrainer Resume(string outDir, Device? device = null, int? iterations = null, IDataset? dataset = null)
+    /// <param name="checkpoint">The checkpoint to continue from (auto-resume's newest complete one); default: the one <c>checkpoints/latest</c> names.</param>
+    public static GanTrainer Resume(string outDir, Device? device = null, int? iterations = null, IDataset? dataset = null, CheckpointReader? checkpoint = null)
     {
-        var reader = CheckpointReader.OpenLatest(outDir, CheckpointFormat, "GAN");
+        var reader = checkpoint ?? CheckpointReader.OpenLatest(outDir, CheckpointFormat, "GAN");
         var config = GanConfig.Parse(reader.Meta("config"), reader.Path + " (stored config)");
         if (iterations is int it) config.Iterations = it;
         var trainer = new GanTrainer(config, outDir, device, dataset);
         return Restore(trainer, t => t.Load(reader));
     }
+
+    protected override (string Format, string Kind) CheckpointKind => (CheckpointFormat, "GAN");
+
+    protected override void LoadCheckpoint(CheckpointReader reader) => Load(reader);
 
     private void Load(CheckpointReader r)
     {

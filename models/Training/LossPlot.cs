@@ -34,24 +34,7 @@ public static class LossPlot
         var plt = new Plot();
         try
         {
-            int drawn = 0;
-            foreach (var (name, its, vals) in series)
-            {
-                var xs = new List<double>(its.Count);
-                var ys = new List<double>(its.Count);
-                for (int j = 0; j < its.Count; j++)
-                {
-                    if (!double.IsFinite(its[j]) || !double.IsFinite(vals[j])) continue;
-                    xs.Add(its[j]);
-                    ys.Add(vals[j]);
-                }
-                if (xs.Count == 0) continue;
-                var line = plt.Add.ScatterLine(xs.ToArray(), ys.ToArray());
-                line.LegendText = name ?? "";
-                line.LineWidth = 1.5f;
-                line.MarkerSize = xs.Count == 1 ? 5 : 0;
-                drawn++;
-            }
+            int drawn = AddLines(plt, series, null);
             plt.Title(title ?? "");
             plt.XLabel("iteration");
             plt.YLabel("loss");
@@ -63,6 +46,77 @@ public static class LossPlot
         {
             plt.Dispose();
         }
+    }
+
+    /// <summary>Height of the validation panel under the losses (<see cref="SaveWithValidation"/>), in pixels.</summary>
+    public const int ValidationPanelHeight = 300;
+
+    /// <summary>
+    /// As <see cref="Save"/>, with a second panel under the losses for validation metrics (x = iteration):
+    /// the first series (PSNR, dB) on the left axis, the others (SSIM) on the right axis. Without a finite
+    /// validation point the PNG is the losses alone.
+    /// </summary>
+    public static void SaveWithValidation(IReadOnlyList<(string Name, IReadOnlyList<double> Iterations, IReadOnlyList<double> Values)> series,
+        IReadOnlyList<(string Name, IReadOnlyList<double> Iterations, IReadOnlyList<double> Values)> validation, string path, string title = "Losses")
+    {
+        ArgumentNullException.ThrowIfNull(validation);
+        if (!validation.Any(v => v.Values.Any(double.IsFinite)))
+        {
+            Save(series, path, title);
+            return;
+        }
+        var top = new Plot();
+        var bottom = new Plot();
+        try
+        {
+            if (AddLines(top, series, null) > 0) top.ShowLegend(Alignment.UpperRight);
+            top.Title(title ?? "");
+            top.YLabel("loss");
+            AddLines(bottom, validation.Take(1).ToList(), null);
+            if (validation.Count > 1) AddLines(bottom, validation.Skip(1).ToList(), bottom.Axes.Right);
+            bottom.ShowLegend(Alignment.LowerRight);
+            bottom.XLabel("iteration");
+            bottom.YLabel(validation[0].Name);
+            if (validation.Count > 1) bottom.Axes.Right.Label.Text = string.Join(", ", validation.Skip(1).Select(v => v.Name));
+            var multi = new Multiplot();
+            multi.Reset(top);   // a new Multiplot starts with an empty plot of its own
+            multi.AddPlot(bottom);
+            var rows = new ScottPlot.MultiplotLayouts.DraggableRows();
+            rows.SetHeights(new float[] { Height, ValidationPanelHeight });
+            multi.Layout = rows;
+            byte[] png = multi.Render(Width, Height + ValidationPanelHeight).GetImageBytes(ImageFormat.Png, 100);
+            AtomicFile.WriteAllBytes(path, png);
+        }
+        finally
+        {
+            top.Dispose();
+            bottom.Dispose();
+        }
+    }
+
+    /// <summary>One line per series with finite points (on <paramref name="axis"/> when given); returns how many were drawn.</summary>
+    private static int AddLines(Plot plt, IReadOnlyList<(string Name, IReadOnlyList<double> Iterations, IReadOnlyList<double> Values)> series, IYAxis? axis)
+    {
+        int drawn = 0;
+        foreach (var (name, its, vals) in series)
+        {
+            var xs = new List<double>(its.Count);
+            var ys = new List<double>(its.Count);
+            for (int j = 0; j < its.Count; j++)
+            {
+                if (!double.IsFinite(its[j]) || !double.IsFinite(vals[j])) continue;
+                xs.Add(its[j]);
+                ys.Add(vals[j]);
+            }
+            if (xs.Count == 0) continue;
+            var line = plt.Add.ScatterLine(xs.ToArray(), ys.ToArray());
+            line.LegendText = name ?? "";
+            line.LineWidth = 1.5f;
+            line.MarkerSize = xs.Count == 1 ? 5 : 0;
+            if (axis != null) line.Axes.YAxis = axis;
+            drawn++;
+        }
+        return drawn;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using NativeGan.IO;
 
 namespace NativeGan.Models.Training;
 
@@ -28,12 +29,20 @@ public sealed record IterationResult(IReadOnlyList<float?> Row, IReadOnlyList<Lo
 /// (<see cref="CheckpointStore"/>), progress callbacks with speed and ETA, cancellation that still checkpoints, and
 /// the loop of <see cref="Run"/>. A trainer says what one iteration does, what a checkpoint holds, and what to do
 /// after an iteration (sample grids, validation).
+/// A loss that turns NaN or infinite stops the run: the step skips that update (<see cref="FiniteLoss"/>), the
+/// trainer reloads the last checkpoint written or resumed from (or the in-memory state taken when the run started,
+/// when there is none yet), drops the <c>log.csv</c> rows past it, writes no checkpoint and throws
+/// <see cref="TrainingDivergedException"/>.
 /// </summary>
 public abstract class TrainerBase : IDisposable
 {
     private readonly TrainingLog log;
     private readonly List<string> samples = new();
     private bool disposed;
+    // The state when Run started without any checkpoint to roll back to (dropped once one is written).
+    private (List<(string Name, int[] Shape, float[] Data)> Tensors, Dictionary<string, string> Meta)? startSnapshot;
+    // Set when a rollback failed: the in-memory state may be poisoned and must never be checkpointed.
+    private bool poisoned;
 
     protected TrainerBase(string outDir, string csvHeader)
     {
@@ -102,6 +111,16 @@ public abstract class TrainerBase : IDisposable
     /// <summary>Called after a checkpoint was written (other files that go with it).</summary>
     protected virtual void OnCheckpointSaved(string path) { }
 
+    /// <summary>Metadata added to every checkpoint after <see cref="CollectCheckpoint"/> (the SR trainer's best validation).</summary>
+    protected virtual void AddCheckpointMetadata(Dictionary<string, string> metadata) { }
+
+    /// <summary>The <c>format</c> metadata of this trainer's checkpoints and the family named in errors ("GAN", "SR", ...).</summary>
+    protected abstract (string Format, string Kind) CheckpointKind { get; }
+
+    /// <summary>Loads a checkpoint of this trainer's kind into it: everything <see cref="CollectCheckpoint"/> wrote,
+    /// and <see cref="LastCheckpoint"/> = the reader's path (used by resume and by the rollback after a divergence).</summary>
+    protected abstract void LoadCheckpoint(CheckpointReader reader);
+
     /// <summary>Which <c>log.csv</c> columns the loss plot draws (default: every column with values).</summary>
     protected virtual bool PlotsColumn(string name) => true;
 
@@ -116,21 +135,34 @@ public abstract class TrainerBase : IDisposable
         Directory.CreateDirectory(OutDir);
         Directory.CreateDirectory(CheckpointsDir);
         log.Open(Iteration);
-        if (!File.Exists(ConfigPath)) File.WriteAllText(ConfigPath, ConfigText);
+        // A folder without a checkpoint holds no run yet: its config is this one (a crashed first attempt's is replaced).
+        if (!File.Exists(ConfigPath) || LastCheckpoint == null) CheckpointStore.WriteTextAtomically(ConfigPath, ConfigText);
+        if (LastCheckpoint == null) startSnapshot = Collect();
         OnRunStart();
         var watch = Stopwatch.StartNew();
         IReadOnlyList<LossValue>? last = null;
         long lastCheckpointAt = -1;
         while (Iteration < total && !cancellation.IsCancellationRequested)
         {
-            var result = RunIteration(total);
-            last = result.Losses;
-            long n = Iteration;
-            log.WriteRow(n, result.Row);
+            long n = Iteration + 1;
+            IterationResult result;
+            try
+            {
+                result = RunIteration(total);
+            }
+            catch (NonFiniteLossException e)
+            {
+                throw RollBack(n, e.LossName, e.Value, e);
+            }
             if (!result.AllFinite)
-                throw new InvalidOperationException($"training diverged at iteration {n}: " +
-                    string.Join(", ", result.Losses.Where(l => l.Value != null).Select(l => $"{l.Name}={TrainingLog.Format(l.Value)}")) +
-                    $" (see {CsvPath}; try a lower lr).");
+            {
+                // A value the step does not check before its optimizer step (a D output mean): the update is in; roll back all the same.
+                var (name, value) = FirstNonFinite(result.Row);
+                throw RollBack(n, name, value, null);
+            }
+            last = result.Losses;
+            n = Iteration;
+            log.WriteRow(n, result.Row);
             OnIterationLogged(n);
             if (CheckpointEvery > 0 && n % CheckpointEvery == 0) { SaveCheckpoint(); lastCheckpointAt = n; }
             if (Progress != null)
@@ -162,16 +194,88 @@ public abstract class TrainerBase : IDisposable
     public string SaveCheckpoint()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
+        ThrowIfPoisoned();
         Directory.CreateDirectory(CheckpointsDir);
-        var tensors = new List<(string, int[], float[])>();
-        var meta = new Dictionary<string, string>();
-        CollectCheckpoint(tensors, meta);
-        meta["iteration"] = Iteration.ToString(CultureInfo.InvariantCulture);
-        meta["config"] = ConfigText;
+        var (tensors, meta) = Collect();
         string path = CheckpointStore.Save(CheckpointsDir, Iteration, tensors, meta);
         LastCheckpoint = path;
+        startSnapshot = null;
         OnCheckpointSaved(path);
         return path;
+    }
+
+    /// <summary>Writes the full checkpoint of the current state to <paramref name="path"/> (temp + rename) with
+    /// <paramref name="extraMetadata"/>, without touching <c>latest</c> or <see cref="LastCheckpoint"/> (the SR
+    /// trainer's <c>checkpoints/best.safetensors</c>).</summary>
+    protected void SaveCheckpointCopy(string path, IReadOnlyDictionary<string, string> extraMetadata)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        ThrowIfPoisoned();
+        var (tensors, meta) = Collect();
+        foreach (var (k, v) in extraMetadata) meta[k] = v;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        Safetensors.Write(path, tensors, meta);
+    }
+
+    private void ThrowIfPoisoned()
+    {
+        if (poisoned)
+            throw new InvalidOperationException($"{OutDir}: this trainer diverged and could not be rolled back; its state is not checkpointed. Resume the run from its last checkpoint.");
+    }
+
+    /// <summary>Everything a checkpoint holds: the trainer's tensors and metadata, <c>iteration</c> and <c>config</c>.</summary>
+    private (List<(string Name, int[] Shape, float[] Data)> Tensors, Dictionary<string, string> Meta) Collect()
+    {
+        var tensors = new List<(string Name, int[] Shape, float[] Data)>();
+        var meta = new Dictionary<string, string>();
+        CollectCheckpoint(tensors, meta);
+        AddCheckpointMetadata(meta);
+        meta["iteration"] = Iteration.ToString(CultureInfo.InvariantCulture);
+        meta["config"] = ConfigText;
+        return (tensors, meta);
+    }
+
+    /// <summary>The first non-finite cell of a log row, with its column name.</summary>
+    private (string Name, float Value) FirstNonFinite(IReadOnlyList<float?> row)
+    {
+        var names = log.Header.Split(',');
+        for (int i = 0; i < row.Count; i++)
+            if (row[i] is float f && !float.IsFinite(f)) return (i + 1 < names.Length ? names[i + 1] : $"column {i + 1}", f);
+        return ("(unknown)", float.NaN);
+    }
+
+    /// <summary>After a non-finite loss at iteration <paramref name="iteration"/>: reloads the last checkpoint written
+    /// or resumed from (or the state at the start of the run), drops the log rows past it, redraws the loss plot and
+    /// returns the exception to throw. Nothing is checkpointed.</summary>
+    private Exception RollBack(long iteration, string loss, float value, Exception? cause)
+    {
+        string? to = LastCheckpoint;
+        try
+        {
+            if (to != null)
+                LoadCheckpoint(new CheckpointReader(Safetensors.Read(to), to, CheckpointKind.Format, CheckpointKind.Kind));
+            else if (startSnapshot is { } snap)
+            {
+                var file = new SafetensorsFile
+                {
+                    Tensors = snap.Tensors.ToDictionary(t => t.Name, t => new SafetensorsEntry { Name = t.Name, DType = "F32", Shape = t.Shape, Data = t.Data }),
+                    Metadata = snap.Meta,
+                };
+                startSnapshot = null;
+                LoadCheckpoint(new CheckpointReader(file, $"{OutDir} (state at the start of the run)", CheckpointKind.Format, CheckpointKind.Kind));
+                LastCheckpoint = null;
+            }
+            else throw new InvalidOperationException("no checkpoint and no start-of-run state to go back to");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            poisoned = true;
+            return new InvalidOperationException($"training diverged at iteration {iteration}: loss {loss} is {TrainingLog.Format(value)}, and rolling back to " +
+                $"{to ?? "the start of the run"} failed: {e.Message}. No checkpoint of the diverged state was written; resume from the last checkpoint.", e);
+        }
+        log.Reopen(Iteration);
+        WriteLossPlot();
+        return new TrainingDivergedException(loss, value, iteration, to, Iteration, OutDir, cause);
     }
 
     /// <summary>Redraws <c>loss.png</c> from <c>log.csv</c>: the columns <see cref="PlotsColumn"/> picks that hold values.</summary>
@@ -179,14 +283,27 @@ public abstract class TrainerBase : IDisposable
     {
         log.Flush();
         if (!File.Exists(CsvPath)) return;
-        var series = LossPlot.ReadCsv(CsvPath)
-            .Where(s => s.Values.Count > 0 && PlotsColumn(s.Name))
+        var columns = LossPlot.ReadCsv(CsvPath);
+        var series = columns
+            .Where(s => s.Values.Count > 0 && PlotsColumn(s.Name) && !ValidationColumns.Contains(s.Name))
             .Select(s => (s.Name, (IReadOnlyList<double>)s.Iterations, (IReadOnlyList<double>)s.Values))
             .ToList();
-        LossPlot.Save(series, LossPlotPath, PlotTitle);
+        if (ValidationColumns.Count == 0)
+        {
+            LossPlot.Save(series, LossPlotPath, PlotTitle);
+            return;
+        }
+        var validation = ValidationColumns.Select(name => columns.FirstOrDefault(c => c.Name == name))
+            .Where(c => c.Name != null)
+            .Select(c => (c.Name, (IReadOnlyList<double>)c.Iterations, (IReadOnlyList<double>)c.Values))
+            .ToList();
+        LossPlot.SaveWithValidation(series, validation, LossPlotPath, PlotTitle);
     }
 
-    /// <summary>Frees what the derived trainer holds (called once, from <see cref="Dispose()"/>).</summary>
+    /// <summary><c>log.csv</c> columns drawn in a validation panel under the losses (first on the left axis, the rest
+    /// on the right), not with the losses; none by default.</summary>
+    protected virtual IReadOnlyList<string> ValidationColumns => Array.Empty<string>();
+
     /// <summary>Loads a checkpoint into a freshly built trainer; on failure the trainer is disposed before the exception goes on.</summary>
     protected static T Restore<T>(T trainer, Action<T> load) where T : TrainerBase
     {
@@ -202,6 +319,7 @@ public abstract class TrainerBase : IDisposable
         }
     }
 
+    /// <summary>Frees what the derived trainer holds (called once, from <see cref="Dispose()"/>).</summary>
     protected abstract void DisposeCore();
 
     public void Dispose()

@@ -48,6 +48,13 @@ public sealed class TrainingLog : IDisposable
         if (fresh) { writer.WriteLine(Header); writer.Flush(); }
     }
 
+    /// <summary>Closes and opens again keeping only the rows up to <paramref name="iteration"/> (a rollback).</summary>
+    public void Reopen(long iteration)
+    {
+        Dispose();
+        Open(iteration);
+    }
+
     /// <summary>Appends and flushes one row: the iteration, then the values (null: an empty cell).</summary>
     public void WriteRow(long iteration, IEnumerable<float?> values)
     {

@@ -22,7 +22,7 @@ public class ProGanTrainingTests : IDisposable
     }
 
     /// <summary>Stage 0: batch 3, 4 images (2 iterations); stages 1 and 2: batch 2, fade 6 + stable 4 (5 iterations each).</summary>
-    private static ProGanConfig TinyConfig(string ganType = "wgan-gp") => new()
+    internal static ProGanConfig TinyConfig(string ganType = "wgan-gp") => new()
     {
         DatasetPath = ProGanTestNets.PhotoFolder,
         Resolution = 16,

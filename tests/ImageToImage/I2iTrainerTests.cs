@@ -17,7 +17,7 @@ public class I2iTrainerTests
         throw new FileNotFoundException($"configs/{name} not found above {AppContext.BaseDirectory}");
     }
 
-    private static I2iConfig TinyCycleGan(int checkpointEvery) => I2iConfig.Parse($@"
+    internal static I2iConfig TinyCycleGan(int checkpointEvery) => I2iConfig.Parse($@"
 model: cyclegan
 dataset: {{kind: color2gray, path: '{I2iTestUtil.Photos}', crop_size: 32, load_size: 36}}
 ngf: 4

@@ -8,14 +8,14 @@ namespace NativeGan.Tests.Training;
 public class TrainerTests
 {
     /// <summary>A tiny Fashion-MNIST look-alike (raw idx files, 28x28, 40 images, 10 classes) in a temp folder.</summary>
-    private static string WriteTinyIdx(TempDir dir, int n = 40)
+    internal static string WriteTinyIdx(TempDir dir, int n = 40)
     {
         File.WriteAllBytes(dir.File("data/train-images-idx3-ubyte"), IdxWriter.Images(n, 28, 28, (i, r, c) => (byte)((i * 37 + r * 5 + c * 3) % 256)));
         File.WriteAllBytes(dir.File("data/train-labels-idx1-ubyte"), IdxWriter.Labels(n, i => (byte)(i % 10)));
         return Path.Combine(dir.Path, "data");
     }
 
-    private static string TinyYaml(string dataPath, string model = "gan", int iterations = 6, int checkpointEvery = 3, int sampleEvery = 3) => $"""
+    internal static string TinyYaml(string dataPath, string model = "gan", int iterations = 6, int checkpointEvery = 3, int sampleEvery = 3) => $"""
         model: {model}
         dataset:
           kind: fashion_mnist
@@ -29,7 +29,7 @@ public class TrainerTests
         device: cpu
         """;
 
-    private static (int Code, string Out, string Err) Cli(params string[] args)
+    internal static (int Code, string Out, string Err) Cli(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();

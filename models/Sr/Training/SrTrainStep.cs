@@ -135,6 +135,24 @@ public sealed class SrTrainStep : IDisposable
         return result;
     }
 
+    /// <summary>The check before G's optimizer step, which every step variant calls (each loss is read before the
+    /// optimizer step that applies it): throws <see cref="NativeGan.Models.Training.NonFiniteLossException"/> naming the first NaN / infinite term
+    /// (l_g_pix, l_g_percep, l_g_style, l_g_gan; null terms pass), so that step is never taken.</summary>
+    internal static void CheckGeneratorLosses(float? pix, float? percep, float? style, float? gan)
+    {
+        NativeGan.Models.Training.FiniteLoss.Check(pix, "l_g_pix");
+        NativeGan.Models.Training.FiniteLoss.Check(percep, "l_g_percep");
+        NativeGan.Models.Training.FiniteLoss.Check(style, "l_g_style");
+        NativeGan.Models.Training.FiniteLoss.Check(gan, "l_g_gan");
+    }
+
+    /// <summary>The check before D's optimizer step, which every adversarial step variant calls.</summary>
+    internal static void CheckDiscriminatorLosses(float real, float fake)
+    {
+        NativeGan.Models.Training.FiniteLoss.Check(real, "l_d_real");
+        NativeGan.Models.Training.FiniteLoss.Check(fake, "l_d_fake");
+    }
+
     private Tensor PixelLoss(Tensor output, Tensor gt)
     {
         var l = PixelType == "l2" ? Losses.Mse(output, gt) : Losses.L1(output, gt);
@@ -169,6 +187,7 @@ public sealed class SrTrainStep : IDisposable
         var (pix, percep, style) = ContentLosses(output, gt, ref total);
         using (Profiler.Phase("g_backward")) total!.Backward();
         AfterGeneratorBackward?.Invoke(this);
+        CheckGeneratorLosses(pix, percep, style, null);
         using (Profiler.Phase("g_optimizer")) OptimizerG.Step();
         OptimizerG.ZeroGrad();
         return new SrStepResult(pix, percep, style, null, null, null, null, null, lr, iteration);
@@ -202,6 +221,7 @@ public sealed class SrTrainStep : IDisposable
                 gGan = lGGan.Item();
                 using (Profiler.Phase("g_backward")) total.Backward();
                 AfterGeneratorBackward?.Invoke(this);
+                CheckGeneratorLosses(pix, percep, style, gGan);
                 using (Profiler.Phase("g_optimizer")) OptimizerG.Step();
             }
             finally
@@ -227,6 +247,8 @@ public sealed class SrTrainStep : IDisposable
         var realDetached = realDPred2.Detach();
         var lDFake = gan.Compute(fakeDPred.Sub(realDetached.Mean()), targetIsReal: false, isDisc: true).Mul(0.5f);
         using (Profiler.Phase("d_backward")) lDReal.Add(lDFake).Backward();
+        float dReal = lDReal.Item(), dFake = lDFake.Item();
+        CheckDiscriminatorLosses(dReal, dFake);
         using (Profiler.Phase("d_optimizer")) OptimizerD.Step();
         OptimizerD.ZeroGrad();
         float outReal, outFake;
@@ -235,7 +257,7 @@ public sealed class SrTrainStep : IDisposable
             outReal = realDetached.Mean().Item();
             outFake = fakeDPred.Detach().Mean().Item();
         }
-        return new SrStepResult(pix, percep, style, gGan, lDReal.Item(), lDFake.Item(), outReal, outFake, lr, iteration);
+        return new SrStepResult(pix, percep, style, gGan, dReal, dFake, outReal, outFake, lr, iteration);
     }
 
     private SrStepResult StepSrgan(Tensor lq, Tensor gt, long iteration, float lr)
@@ -260,6 +282,7 @@ public sealed class SrTrainStep : IDisposable
                 gGan = lGan.Item();
                 using (Profiler.Phase("g_backward")) total.Backward();
                 AfterGeneratorBackward?.Invoke(this);
+                CheckGeneratorLosses(pix, percep, style, gGan);
                 using (Profiler.Phase("g_optimizer")) OptimizerG.Step();
             }
             finally
@@ -280,6 +303,8 @@ public sealed class SrTrainStep : IDisposable
         var fakeDPred = d.Forward(output.Detach());
         var lDFake = gan.Compute(fakeDPred, targetIsReal: false, isDisc: true);
         using (Profiler.Phase("d_backward")) lDReal.Add(lDFake).Backward();
+        float dReal = lDReal.Item(), dFake = lDFake.Item();
+        CheckDiscriminatorLosses(dReal, dFake);
         using (Profiler.Phase("d_optimizer")) OptimizerD.Step();
         OptimizerD.ZeroGrad();
         float outReal, outFake;
@@ -288,7 +313,7 @@ public sealed class SrTrainStep : IDisposable
             outReal = realDPred.Detach().Mean().Item();
             outFake = fakeDPred.Detach().Mean().Item();
         }
-        return new SrStepResult(pix, percep, style, gGan, lDReal.Item(), lDFake.Item(), outReal, outFake, lr, iteration);
+        return new SrStepResult(pix, percep, style, gGan, dReal, dFake, outReal, outFake, lr, iteration);
     }
 
     /// <summary>Frees the optimizers' state and the EMA (the modules belong to the caller).</summary>

@@ -21,7 +21,7 @@ public sealed record SrValidationResult(long Iteration, double Psnr, double Ssim
 /// generator goes to <c>models/net_g_ITER.safetensors</c> and <c>models/net_g_latest.safetensors</c>: BasicSR's plain
 /// keys (conv_first.weight, ...), the EMA weights when EMA is on, loadable by <c>nativegan upscale -m</c> and <c>forward</c>.
 /// </summary>
-public sealed class SrTrainer : TrainerBase
+public sealed partial class SrTrainer : TrainerBase
 {
     public const string CheckpointFormat = "nativegan-sr-checkpoint/1";
     public const string CsvHeader = "iteration,l_g_pix,l_g_percep,l_g_style,l_g_gan,l_d_real,l_d_fake,out_d_real,out_d_fake,lr,psnr,ssim";
@@ -317,6 +317,7 @@ public sealed class SrTrainer : TrainerBase
         Validated?.Invoke(result);
         Report?.Invoke(string.Create(CultureInfo.InvariantCulture,
             $"validation at iter {result.Iteration}: psnr {result.Psnr:0.0000} dB, ssim {result.Ssim:0.0000} ({result.Images} images, {(result.UsedEma ? "EMA" : "G")} weights, {(y ? "Y channel" : "RGB")}, crop border {border})"));
+        UpdateBest(result);
         return result;
     }
 
@@ -356,7 +357,11 @@ public sealed class SrTrainer : TrainerBase
     }
 
     /// <summary>Writes the released generator: <c>models/net_g_ITER.safetensors</c> and <c>models/net_g_latest.safetensors</c>.</summary>
-    protected override void OnCheckpointSaved(string path)
+    protected override void OnCheckpointSaved(string path) =>
+        WriteReleasedWeights(null, ReleasedWeightsPath(Iteration), Path.Combine(ModelsDir, "net_g_latest.safetensors"));
+
+    /// <summary>Writes the released generator (EMA weights when EMA is on, BasicSR's plain keys) to each path (temp + rename).</summary>
+    private void WriteReleasedWeights(IReadOnlyDictionary<string, string>? extraMetadata, params string[] paths)
     {
         Directory.CreateDirectory(ModelsDir);
         var state = Step.Ema != null ? Step.Ema.StateDict() : G.StateDict();
@@ -371,22 +376,29 @@ public sealed class SrTrainer : TrainerBase
             ["iteration"] = Iteration.ToString(c),
             ["model"] = Config.Model,
         };
-        Safetensors.Write(ReleasedWeightsPath(Iteration), tensors, meta);
-        Safetensors.Write(Path.Combine(ModelsDir, "net_g_latest.safetensors"), tensors, meta);
+        if (extraMetadata != null)
+            foreach (var (k, v) in extraMetadata) meta[k] = v;
+        foreach (var p in paths) Safetensors.Write(p, tensors, meta);
     }
 
     /// <summary>The released generator file of an iteration (BasicSR's net_g_ITER.pth, as safetensors).</summary>
     public string ReleasedWeightsPath(long iteration) => Path.Combine(ModelsDir, $"net_g_{iteration.ToString(CultureInfo.InvariantCulture)}.safetensors");
 
     /// <summary>Continues the run in <paramref name="outDir"/> from its latest checkpoint with the config stored in it.</summary>
-    public static SrTrainer Resume(string outDir, Device? device = null, int? iterations = null, ISrPairSource? trainSource = null, ISrPairSource? valSource = null)
+    /// <param name="checkpoint">The checkpoint to continue from (auto-resume's newest complete one); default: the one <c>checkpoints/latest</c> names.</param>
+    public static SrTrainer Resume(string outDir, Device? device = null, int? iterations = null, ISrPairSource? trainSource = null, ISrPairSource? valSource = null,
+        CheckpointReader? checkpoint = null)
     {
-        var reader = CheckpointReader.OpenLatest(outDir, CheckpointFormat, "SR");
+        var reader = checkpoint ?? CheckpointReader.OpenLatest(outDir, CheckpointFormat, "SR");
         var config = SrConfig.Parse(reader.Meta("config"), reader.Path + " (stored config)");
         if (iterations is int it) config.TotalIter = it;
         var trainer = new SrTrainer(config, outDir, device, trainSource, valSource, resuming: true);
         return Restore(trainer, t => t.Load(reader));
     }
+
+    protected override (string Format, string Kind) CheckpointKind => (CheckpointFormat, "SR");
+
+    protected override void LoadCheckpoint(CheckpointReader reader) => Load(reader);
 
     private void Load(CheckpointReader r)
     {
@@ -406,9 +418,11 @@ public sealed class SrTrainer : TrainerBase
         }
         Step.Iteration = r.MetaLong("iteration");
         Loader.Seek(r.MetaInt("loader_epoch"), r.MetaInt("loader_position"));
-        if (r.File.Metadata.TryGetValue("val_psnr", out var p) && r.File.Metadata.TryGetValue("val_ssim", out var s))
-            lastValidation = new SrValidationResult(r.MetaLong("val_iteration"), double.Parse(p, CultureInfo.InvariantCulture),
-                double.Parse(s, CultureInfo.InvariantCulture), ValSet?.Count ?? 0, Step.Ema != null);
+        lastValidation = r.File.Metadata.TryGetValue("val_psnr", out var p) && r.File.Metadata.TryGetValue("val_ssim", out var s)
+            ? new SrValidationResult(r.MetaLong("val_iteration"), double.Parse(p, CultureInfo.InvariantCulture),
+                double.Parse(s, CultureInfo.InvariantCulture), ValSet?.Count ?? 0, Step.Ema != null)
+            : null;
+        LoadBest(r);
         LastCheckpoint = r.Path;
     }
 
