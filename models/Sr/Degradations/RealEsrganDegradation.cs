@@ -8,7 +8,7 @@ namespace NativeGan.Models.Sr.Degradations;
 /// its own stream derived from the batch stream, so the result does not depend on the thread count) and the result
 /// is put on <see cref="Device"/>. Reproducible from the seed; <see cref="GetState"/>/<see cref="SetState"/> resume.
 /// </summary>
-public sealed class RealEsrganDegradation
+public sealed partial class RealEsrganDegradation
 {
     private static readonly string[] Modes = { "area", "bilinear", "bicubic" };
     private readonly DegradationRandom rng;
@@ -72,6 +72,7 @@ public sealed class RealEsrganDegradation
         var o = Options;
         if (shape.Count != 4 || shape[1] != 3 || shape[2] < o.gt_size || shape[3] < o.gt_size)
             throw new ArgumentException($"degrade: expected a ground-truth batch [B, 3, H, W] with H, W >= gt_size {o.gt_size}, got [{string.Join(", ", shape)}].");
+        if (RunOnDevice) return DegradeOnDevice(gtBatch);
         int b = shape[0], h = shape[2], w = shape[3], plane = 3 * h * w;
         var all = gtBatch.ToArray();
         var gts = new PlanarImage[b];
@@ -151,6 +152,7 @@ public sealed class RealEsrganDegradation
     {
         var s = gt.Shape;
         if (s.Count != 4) throw new ArgumentException($"sharpen: expected [B, C, H, W], got [{string.Join(", ", s)}].");
+        if (RunOnDevice) return SharpenOnDevice(gt);
         int b = s[0], c = s[1], h = s[2], w = s[3], n = c * h * w;
         var all = gt.ToArray();
         var outp = new float[all.Length];
