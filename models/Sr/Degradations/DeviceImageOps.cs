@@ -18,17 +18,22 @@ public static class DeviceImageOps
     }
 
     /// <summary>
-    /// Reflect padding of the last two dims by <paramref name="pad"/> (PyTorch's ReflectionPad2d when the pad is
-    /// smaller than both dims; otherwise a 0/1 gather matrix product that reflects again, as the host does).
+    /// Reflect padding of the last two dims by <paramref name="pad"/>, as the host's filter2D reads it: PyTorch's
+    /// ReflectionPad2d when the pad is smaller than both dims; otherwise (small second-stage images under the
+    /// 21-tap kernels, where PyTorch's reflect pad refuses) 0/1 gather-matrix products that reflect again at the
+    /// far border, as the host does. A product with one 1 per row is exact in float32.
     /// </summary>
     public static Tensor ReflectPad(Tensor x, int pad)
     {
         RequireBatch(x, "reflect pad");
+        if (pad < 0) throw new ArgumentException($"reflect pad: pad must be >= 0, got {pad}.");
         int h = x.Shape[2], w = x.Shape[3];
         if (pad == 0) return x.Contiguous();
         if (pad < h && pad < w) return x.ReflectionPad2d(pad);
-        return Separable(x, Matrix(HostImageOps.ReflectPadMatrix(h, pad), h + 2 * pad, h, x.Device),
-            Matrix(HostImageOps.ReflectPadMatrix(w, pad), w + 2 * pad, w, x.Device));
+        using var scope = Tensor.Scope();
+        var ph = Matrix(HostImageOps.ReflectPadMatrix(h, pad), h + 2 * pad, h, x.Device);
+        var pw = Matrix(HostImageOps.ReflectPadMatrix(w, pad), w + 2 * pad, w, x.Device);
+        return Separable(x, ph, pw).MoveToOuterScope();
     }
 
     /// <summary>

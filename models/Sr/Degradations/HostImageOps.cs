@@ -242,8 +242,16 @@ public static partial class HostImageOps
             q[i] = v / 255.0;
         }
         double vals = Math.Pow(2, Math.Ceiling(Math.Log2(unique)));
+        // Each pixel draws from its own counter range (2^32 values) of a sub-stream: the number of uniforms a
+        // Poisson draw takes depends on its rate, so with one shared stream a single pixel whose rate differs (a
+        // float rounding on another device) would change every later pixel and every later draw of the image.
+        var sub = new DegradationRandom(rng.NextULong());
         var noise = new double[x.Length];
-        for (int i = 0; i < x.Length; i++) noise[i] = rng.Poisson(q[i] * vals) / vals - q[i];
+        for (int i = 0; i < x.Length; i++)
+        {
+            sub.Position = (ulong)i << 32;
+            noise[i] = sub.Poisson(q[i] * vals) / vals - q[i];
+        }
         return noise;
     }
 
