@@ -22,39 +22,12 @@ public sealed partial class RealEsrganDegradation
         set => runOnDevice = value;
     }
 
-    /// <summary>The batch-wide draws of one <see cref="Degrade"/> call, in Real-ESRGAN's order (as the host pipeline draws them).</summary>
-    private sealed record BatchDraws(double Scale1, string Mode1, bool Gauss1, bool Blur2, double Scale2, string Mode2,
-        bool Gauss2, bool ResizeFirst, string Mode3, ulong[] Seeds)
-    {
-        public static BatchDraws Draw(DegradationRandom rng, DegradationOptions o, int b)
-        {
-            int up1 = rng.Choice(o.resize_prob);
-            double scale1 = up1 == 0 ? rng.Uniform(1, o.resize_range[1]) : up1 == 1 ? rng.Uniform(o.resize_range[0], 1) : 1;
-            string mode1 = Modes[rng.RandInt(0, 2)];
-            bool gauss1 = rng.Uniform() < o.gaussian_noise_prob;
-            bool blur2 = rng.Uniform() < o.second_blur_prob;
-            int up2 = rng.Choice(o.resize_prob2);
-            double scale2 = up2 == 0 ? rng.Uniform(1, o.resize_range2[1]) : up2 == 1 ? rng.Uniform(o.resize_range2[0], 1) : 1;
-            string mode2 = Modes[rng.RandInt(0, 2)];
-            bool gauss2 = rng.Uniform() < o.gaussian_noise_prob2;
-            bool resizeFirst = rng.Uniform() < 0.5;
-            string mode3 = Modes[rng.RandInt(0, 2)];
-            var seeds = new ulong[b];
-            for (int i = 0; i < b; i++) seeds[i] = rng.NextULong();
-            return new BatchDraws(scale1, mode1, gauss1, blur2, scale2, mode2, gauss2, resizeFirst, mode3, seeds);
-        }
-    }
-
     private (Tensor Lq, Tensor Gt, Tensor GtUsm) DegradeOnDevice(Tensor gtBatch)
     {
         var o = Options;
         int b = gtBatch.Shape[0], h = gtBatch.Shape[2], w = gtBatch.Shape[3];
         var d = BatchDraws.Draw(rng, o, b);
-        int h1 = (int)Math.Floor(h * d.Scale1), w1 = (int)Math.Floor(w * d.Scale1);
-        int h2 = (int)(h / (double)o.scale * d.Scale2), w2 = (int)(w / (double)o.scale * d.Scale2);
-        int hl = h / o.scale, wl = w / o.scale;
-        if (h1 < 1 || w1 < 1 || h2 < 1 || w2 < 1)
-            throw new ArgumentException($"degrade: a {h} x {w} ground truth resized by {d.Scale1:0.###} and {d.Scale2:0.###} has no pixels left.");
+        var (h1, w1, h2, w2, hl, wl) = d.Sizes(h, w, o.scale);
 
         // Per-image streams and kernels, drawn in the host pipeline's order.
         var streams = d.Seeds.Select(s => new DegradationRandom(s)).ToArray();

@@ -79,25 +79,9 @@ public sealed partial class RealEsrganDegradation
         for (int i = 0; i < b; i++) gts[i] = new PlanarImage(3, h, w, all.AsSpan(i * plane, plane).ToArray());
 
         // Batch-wide draws, in Real-ESRGAN's order.
-        int up1 = rng.Choice(o.resize_prob);
-        double scale1 = up1 == 0 ? rng.Uniform(1, o.resize_range[1]) : up1 == 1 ? rng.Uniform(o.resize_range[0], 1) : 1;
-        string mode1 = Modes[rng.RandInt(0, 2)];
-        bool gauss1 = rng.Uniform() < o.gaussian_noise_prob;
-        bool blur2 = rng.Uniform() < o.second_blur_prob;
-        int up2 = rng.Choice(o.resize_prob2);
-        double scale2 = up2 == 0 ? rng.Uniform(1, o.resize_range2[1]) : up2 == 1 ? rng.Uniform(o.resize_range2[0], 1) : 1;
-        string mode2 = Modes[rng.RandInt(0, 2)];
-        bool gauss2 = rng.Uniform() < o.gaussian_noise_prob2;
-        bool resizeFirst = rng.Uniform() < 0.5;
-        string mode3 = Modes[rng.RandInt(0, 2)];
-        var seeds = new ulong[b];
-        for (int i = 0; i < b; i++) seeds[i] = rng.NextULong();
-
-        int h1 = (int)Math.Floor(h * scale1), w1 = (int)Math.Floor(w * scale1);
-        int h2 = (int)(h / (double)o.scale * scale2), w2 = (int)(w / (double)o.scale * scale2);
-        int hl = h / o.scale, wl = w / o.scale;
-        if (h1 < 1 || w1 < 1 || h2 < 1 || w2 < 1)
-            throw new ArgumentException($"degrade: a {h} x {w} ground truth resized by {scale1:0.###} and {scale2:0.###} has no pixels left.");
+        var draws = BatchDraws.Draw(rng, o, b);
+        var (scale1, mode1, gauss1, blur2, scale2, mode2, gauss2, resizeFirst, mode3, seeds) = draws;
+        var (h1, w1, h2, w2, hl, wl) = draws.Sizes(h, w, o.scale);
 
         var usmFull = new PlanarImage[b];
         var lq = new PlanarImage[b];
