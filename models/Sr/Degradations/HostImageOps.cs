@@ -13,7 +13,7 @@ public sealed record PlanarImage(int C, int H, int W, float[] Data)
 /// filter2D (reflect padding, cross-correlation), F.interpolate area / bilinear / bicubic (align_corners False),
 /// Gaussian and Poisson noise (BasicSR's *_pt versions), real JPEG through Skia's libjpeg-turbo.
 /// </summary>
-public static class HostImageOps
+public static partial class HostImageOps
 {
     private static int Reflect(int i, int n)
     {
@@ -166,49 +166,71 @@ public static class HostImageOps
     }
 
     /// <summary>BasicSR random_add_gaussian_noise_pt for one image: sigma/255 noise, gray (one plane for all channels) or colour; clipped to [0, 1].</summary>
-    public static void AddGaussianNoise(PlanarImage img, double sigma, bool gray, DegradationRandom rng)
+    public static void AddGaussianNoise(PlanarImage img, double sigma, bool gray, DegradationRandom rng) =>
+        AddClamped(img, GaussianNoise(img.C, img.H, img.W, sigma, gray, rng));
+
+    /// <summary>
+    /// The additive noise of <see cref="AddGaussianNoise"/> ([C, H, W], each value (float)(N(0, 1) sigma / 255);
+    /// gray: one draw per pixel shared by the channels), drawn from <paramref name="rng"/> in the same order.
+    /// </summary>
+    public static float[] GaussianNoise(int c, int h, int w, double sigma, bool gray, DegradationRandom rng)
     {
-        int plane = img.H * img.W;
+        int plane = h * w;
         double s = sigma / 255.0;
+        var noise = new float[c * plane];
         if (gray)
         {
             for (int p = 0; p < plane; p++)
             {
                 float n = (float)(rng.Normal() * s);
-                for (int c = 0; c < img.C; c++) img.Data[c * plane + p] = Math.Clamp(img.Data[c * plane + p] + n, 0f, 1f);
+                for (int ch = 0; ch < c; ch++) noise[ch * plane + p] = n;
             }
         }
         else
         {
-            for (int i = 0; i < img.Data.Length; i++) img.Data[i] = Math.Clamp(img.Data[i] + (float)(rng.Normal() * s), 0f, 1f);
+            for (int i = 0; i < noise.Length; i++) noise[i] = (float)(rng.Normal() * s);
         }
+        return noise;
     }
 
     /// <summary>
     /// BasicSR random_add_poisson_noise_pt for one image: quantise to 8 bits, vals = 2^ceil(log2(unique values)),
     /// noise = Poisson(img * vals) / vals - img (gray: on the BT.601 luma, shared by the channels), scaled; clipped.
     /// </summary>
-    public static void AddPoissonNoise(PlanarImage img, double scale, bool gray, DegradationRandom rng)
+    public static void AddPoissonNoise(PlanarImage img, double scale, bool gray, DegradationRandom rng) =>
+        AddClamped(img, PoissonNoise(img, scale, gray, rng));
+
+    /// <summary>
+    /// The additive noise of <see cref="AddPoissonNoise"/> ([C, H, W], (float)(noise * scale)); it depends on the
+    /// image (the Poisson rates and the number of draws are the pixel values), so it needs the image on the host.
+    /// </summary>
+    public static float[] PoissonNoise(PlanarImage img, double scale, bool gray, DegradationRandom rng)
     {
         int plane = img.H * img.W;
+        var outp = new float[img.Data.Length];
         if (gray)
         {
             var y = new float[plane];
             for (int p = 0; p < plane; p++)
                 y[p] = img.C == 3 ? 0.299f * img.Data[p] + 0.587f * img.Data[plane + p] + 0.114f * img.Data[2 * plane + p] : img.Data[p];
-            var noise = PoissonNoise(y, rng);
+            var noise = PoissonSamples(y, rng);
             for (int p = 0; p < plane; p++)
-                for (int c = 0; c < img.C; c++)
-                    img.Data[c * plane + p] = Math.Clamp(img.Data[c * plane + p] + (float)(noise[p] * scale), 0f, 1f);
+                for (int c = 0; c < img.C; c++) outp[c * plane + p] = (float)(noise[p] * scale);
         }
         else
         {
-            var noise = PoissonNoise(img.Data, rng);
-            for (int i = 0; i < img.Data.Length; i++) img.Data[i] = Math.Clamp(img.Data[i] + (float)(noise[i] * scale), 0f, 1f);
+            var noise = PoissonSamples(img.Data, rng);
+            for (int i = 0; i < outp.Length; i++) outp[i] = (float)(noise[i] * scale);
         }
+        return outp;
     }
 
-    private static double[] PoissonNoise(float[] x, DegradationRandom rng)
+    private static void AddClamped(PlanarImage img, float[] noise)
+    {
+        for (int i = 0; i < img.Data.Length; i++) img.Data[i] = Math.Clamp(img.Data[i] + noise[i], 0f, 1f);
+    }
+
+    private static double[] PoissonSamples(float[] x, DegradationRandom rng)
     {
         var q = new double[x.Length];
         var seen = new bool[256];
@@ -220,8 +242,16 @@ public static class HostImageOps
             q[i] = v / 255.0;
         }
         double vals = Math.Pow(2, Math.Ceiling(Math.Log2(unique)));
+        // Each pixel draws from its own counter range (2^32 values) of a sub-stream: the number of uniforms a
+        // Poisson draw takes depends on its rate, so with one shared stream a single pixel whose rate differs (a
+        // float rounding on another device) would change every later pixel and every later draw of the image.
+        var sub = new DegradationRandom(rng.NextULong());
         var noise = new double[x.Length];
-        for (int i = 0; i < x.Length; i++) noise[i] = rng.Poisson(q[i] * vals) / vals - q[i];
+        for (int i = 0; i < x.Length; i++)
+        {
+            sub.Position = (ulong)i << 32;
+            noise[i] = sub.Poisson(q[i] * vals) / vals - q[i];
+        }
         return noise;
     }
 

@@ -8,7 +8,7 @@ namespace NativeGan.Models.Sr.Degradations;
 /// its own stream derived from the batch stream, so the result does not depend on the thread count) and the result
 /// is put on <see cref="Device"/>. Reproducible from the seed; <see cref="GetState"/>/<see cref="SetState"/> resume.
 /// </summary>
-public sealed class RealEsrganDegradation
+public sealed partial class RealEsrganDegradation
 {
     private static readonly string[] Modes = { "area", "bilinear", "bicubic" };
     private readonly DegradationRandom rng;
@@ -72,31 +72,16 @@ public sealed class RealEsrganDegradation
         var o = Options;
         if (shape.Count != 4 || shape[1] != 3 || shape[2] < o.gt_size || shape[3] < o.gt_size)
             throw new ArgumentException($"degrade: expected a ground-truth batch [B, 3, H, W] with H, W >= gt_size {o.gt_size}, got [{string.Join(", ", shape)}].");
+        if (RunOnDevice) return DegradeOnDevice(gtBatch);
         int b = shape[0], h = shape[2], w = shape[3], plane = 3 * h * w;
         var all = gtBatch.ToArray();
         var gts = new PlanarImage[b];
         for (int i = 0; i < b; i++) gts[i] = new PlanarImage(3, h, w, all.AsSpan(i * plane, plane).ToArray());
 
         // Batch-wide draws, in Real-ESRGAN's order.
-        int up1 = rng.Choice(o.resize_prob);
-        double scale1 = up1 == 0 ? rng.Uniform(1, o.resize_range[1]) : up1 == 1 ? rng.Uniform(o.resize_range[0], 1) : 1;
-        string mode1 = Modes[rng.RandInt(0, 2)];
-        bool gauss1 = rng.Uniform() < o.gaussian_noise_prob;
-        bool blur2 = rng.Uniform() < o.second_blur_prob;
-        int up2 = rng.Choice(o.resize_prob2);
-        double scale2 = up2 == 0 ? rng.Uniform(1, o.resize_range2[1]) : up2 == 1 ? rng.Uniform(o.resize_range2[0], 1) : 1;
-        string mode2 = Modes[rng.RandInt(0, 2)];
-        bool gauss2 = rng.Uniform() < o.gaussian_noise_prob2;
-        bool resizeFirst = rng.Uniform() < 0.5;
-        string mode3 = Modes[rng.RandInt(0, 2)];
-        var seeds = new ulong[b];
-        for (int i = 0; i < b; i++) seeds[i] = rng.NextULong();
-
-        int h1 = (int)Math.Floor(h * scale1), w1 = (int)Math.Floor(w * scale1);
-        int h2 = (int)(h / (double)o.scale * scale2), w2 = (int)(w / (double)o.scale * scale2);
-        int hl = h / o.scale, wl = w / o.scale;
-        if (h1 < 1 || w1 < 1 || h2 < 1 || w2 < 1)
-            throw new ArgumentException($"degrade: a {h} x {w} ground truth resized by {scale1:0.###} and {scale2:0.###} has no pixels left.");
+        var draws = BatchDraws.Draw(rng, o, b);
+        var (scale1, mode1, gauss1, blur2, scale2, mode2, gauss2, resizeFirst, mode3, seeds) = draws;
+        var (h1, w1, h2, w2, hl, wl) = draws.Sizes(h, w, o.scale);
 
         var usmFull = new PlanarImage[b];
         var lq = new PlanarImage[b];
@@ -151,6 +136,7 @@ public sealed class RealEsrganDegradation
     {
         var s = gt.Shape;
         if (s.Count != 4) throw new ArgumentException($"sharpen: expected [B, C, H, W], got [{string.Join(", ", s)}].");
+        if (RunOnDevice) return SharpenOnDevice(gt);
         int b = s[0], c = s[1], h = s[2], w = s[3], n = c * h * w;
         var all = gt.ToArray();
         var outp = new float[all.Length];
