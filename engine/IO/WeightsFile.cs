@@ -32,6 +32,33 @@ public static class WeightsFile
         return format == WeightsFormat.Pth ? PthReader.ReadStateDict(path, out wrapperKey) : Safetensors.Read(path).Tensors;
     }
 
+    /// <summary>
+    /// The state dict stored under <paramref name="paramKey"/> (BasicSR's param_key_g, e.g. <c>params_ema</c>): in a
+    /// .pth file the dict under that key; in a safetensors file the tensors named <c>paramKey.*</c> (a NativeGan
+    /// training checkpoint), with the prefix removed, or else the plain tensors when the file's <c>weights</c>
+    /// metadata names that key or is absent (released weights).
+    /// </summary>
+    /// <exception cref="FormatException">The file holds no state dict under that key; the message names the file, the key and what it holds.</exception>
+    public static IReadOnlyDictionary<string, SafetensorsEntry> Load(string path, string paramKey)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(paramKey);
+        if (Detect(path) == WeightsFormat.Pth) return PthReader.ReadStateDict(path, paramKey);
+        var file = Safetensors.Read(path);
+        string prefix = paramKey + ".";
+        var prefixed = file.Tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        if (prefixed.Count > 0)
+        {
+            var result = new OrderedDictionary<string, SafetensorsEntry>(StringComparer.Ordinal);
+            foreach (var (k, v) in prefixed) result.Add(k[prefix.Length..], v);
+            return result;
+        }
+        bool wrapped = file.Tensors.Keys.Any(k => k.StartsWith("params.", StringComparison.Ordinal) || k.StartsWith("params_ema.", StringComparison.Ordinal));
+        if (!wrapped && (!file.Metadata.TryGetValue("weights", out var weights) || weights == paramKey)) return file.Tensors;
+        var groups = file.Tensors.Keys.Select(k => k.Contains('.') ? k[..k.IndexOf('.')] : k).Distinct().Take(12);
+        throw new FormatException($"{path}: expected the state dict '{paramKey}' (param_key), but the file holds " +
+            (wrapped ? $"the groups [{string.Join(", ", groups)}]" : $"weights '{file.Metadata["weights"]}'") + ".");
+    }
+
     /// <summary>The format of a file from its first bytes.</summary>
     /// <exception cref="FormatException">The file starts like neither format.</exception>
     public static WeightsFormat Detect(string path)

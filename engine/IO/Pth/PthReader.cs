@@ -70,10 +70,18 @@ public static class PthReader
         return ReadStateDict(source, out wrapperKey);
     }
 
-    private static IReadOnlyDictionary<string, SafetensorsEntry> ReadStateDict(PthSource source, out string? wrapperKey)
+    /// <summary>The state dict under exactly <paramref name="key"/> (BasicSR's param_key, e.g. params_ema).</summary>
+    /// <exception cref="PthFormatException">The file has no dict of tensors under that key (the message lists the keys it has).</exception>
+    public static IReadOnlyDictionary<string, SafetensorsEntry> ReadStateDict(string path, string key)
+    {
+        using var source = Open(OpenFile(path), path, leaveOpen: false);
+        return ReadStateDict(source, out _, key);
+    }
+
+    private static IReadOnlyDictionary<string, SafetensorsEntry> ReadStateDict(PthSource source, out string? wrapperKey, string? paramKey = null)
     {
         var root = source.Unpickle();
-        var (dict, wrapper) = SelectStateDict(root, source.SourceName);
+        var (dict, wrapper) = paramKey == null ? SelectStateDict(root, source.SourceName) : SelectStateDict(root, source.SourceName, paramKey);
 
         var tensors = new List<(PthTensor Tensor, string? Name)>();
         foreach (var (key, value) in dict)
@@ -103,6 +111,14 @@ public static class PthReader
         var keys = string.Join(", ", top.Keys.Take(12).Select(k => k is string s ? $"'{s}'" : PthUnpickler.Describe(k)));
         throw new PthFormatException(sourceName, "found no tensors: expected a state dict at the top level or under one of " +
             $"{string.Join(", ", StateDictWrappers.Select(w => $"'{w}'"))}, but the top-level keys are [{keys}{(top.Count > 12 ? ", ..." : "")}]");
+    }
+
+    private static (PthDict Dict, string? Wrapper) SelectStateDict(object? root, string sourceName, string key)
+    {
+        if (root is PthDict top && top.TryGetValue(key, out var inner) && inner is PthDict d && d.Values.Any(v => v is PthTensor))
+            return (d, key);
+        string keys = root is PthDict t ? string.Join(", ", t.Keys.Take(12).Select(k => k is string s ? $"'{s}'" : PthUnpickler.Describe(k))) : PthUnpickler.Describe(root);
+        throw new PthFormatException(sourceName, $"expected a state dict under the key '{key}' (param_key), but the saved object's keys are [{keys}]");
     }
 
     private static bool IsZip(ReadOnlySpan<byte> head) =>

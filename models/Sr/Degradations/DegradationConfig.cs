@@ -73,6 +73,36 @@ public static class DegradationConfig
         return o;
     }
 
+    /// <summary>Every degradation key (Real-ESRGAN's names, first and second stage).</summary>
+    public static IEnumerable<string> Keys => TrainKeys.Concat(TopKeys).Distinct();
+
+    /// <summary>Reads one degradation key of a YAML mapping (<paramref name="full"/> names it in errors).</summary>
+    public static DegradationOptions Apply(DegradationOptions o, string key, YamlNode v, string path, string full) =>
+        Keys.Contains(key) ? Set(o, key, v, path, full) : throw new ConfigException($"{path}: key '{full}' is not a degradation option; expected one of {string.Join(", ", Keys)}.");
+
+    /// <summary>The options as a YAML mapping under <paramref name="name"/> (what <see cref="Apply"/> reads back).</summary>
+    public static string ToYamlMapping(DegradationOptions o, string name)
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        string D(double d) => d.ToString("R", c);
+        var sb = new System.Text.StringBuilder();
+        sb.Append(name).AppendLine(":");
+        foreach (var key in Keys)
+        {
+            object? v = typeof(DegradationOptions).GetProperty(key)!.GetValue(o);
+            string text = v switch
+            {
+                int i => i.ToString(c),
+                double d => D(d),
+                double[] a => "[" + string.Join(", ", a.Select(D)) + "]",
+                string[] a => "[" + string.Join(", ", a.Select(x => "'" + x + "'")) + "]",
+                _ => throw new InvalidOperationException($"degradation option {key}: unexpected type {v?.GetType().Name}"),
+            };
+            sb.Append("  ").Append(key).Append(": ").AppendLine(text);
+        }
+        return sb.ToString();
+    }
+
     /// <summary>A non-negative number, parsed in double precision (the options are Python floats).</summary>
     private static double Number(YamlNode v, string path, string key)
     {

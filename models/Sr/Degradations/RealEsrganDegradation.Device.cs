@@ -46,7 +46,7 @@ public sealed partial class RealEsrganDegradation
         using var scope = Tensor.Scope();
         var gt = gtBatch.To(Device);
         // Stage one (from the sharpened GT, as Real-ESRGAN).
-        var x = DeviceImageOps.UsmSharp(gt);
+        var x = SharpenBeforeDegrading ? DeviceImageOps.UsmSharp(gt) : gt;
         x = DeviceImageOps.Filter2D(x, k1, 21);
         x = DeviceImageOps.Resize(x, h1, w1, d.Mode1, 1 / d.Scale1, 1 / d.Scale1);
         x = DeviceNoise(x, streams, d.Gauss1, o.noise_range, o.poisson_scale_range, o.gray_noise_prob);

@@ -22,6 +22,10 @@ public sealed partial class RealEsrganDegradation
     }
 
     public DegradationOptions Options { get; }
+
+    /// <summary>Whether stage one starts from the USM-sharpened GT (RealESRGANModel: always) or from the batch as
+    /// given (RealESRNetModel sharpens the whole GT itself when gt_usm is on, or not at all).</summary>
+    public bool SharpenBeforeDegrading { get; set; } = true;
     public Device Device { get; }
 
     /// <summary>The random stream's position (with the seed, the whole state).</summary>
@@ -91,7 +95,7 @@ public sealed partial class RealEsrganDegradation
             var k1 = BlurKernels.SampleKernel(r, o.kernel_list, o.kernel_prob, o.sinc_prob, o.blur_sigma, o.betag_range, o.betap_range);
             var k2 = BlurKernels.SampleKernel(r, o.kernel_list2, o.kernel_prob2, o.sinc_prob2, o.blur_sigma2, o.betag_range2, o.betap_range2);
             var sinc = BlurKernels.SampleFinalKernel(r, o.final_sinc_prob);
-            usmFull[i] = HostImageOps.UsmSharp(gts[i]);
+            usmFull[i] = SharpenBeforeDegrading ? HostImageOps.UsmSharp(gts[i]) : gts[i];
             // Stage one (from the sharpened GT, as Real-ESRGAN).
             var x = HostImageOps.Filter2D(usmFull[i], k1, 21);
             x = HostImageOps.Resize(x, h1, w1, mode1, 1 / scale1, 1 / scale1);

@@ -68,4 +68,42 @@ public sealed class TrainingPairPool
         var device = lq.Device;
         return (Tensor.FromArray(outL, lq.Shape.ToArray(), device), Tensor.FromArray(outG, gt.Shape.ToArray(), device));
     }
+    /// <summary>The pool's contents for a checkpoint: the first <see cref="Count"/> pairs, concatenated, with the
+    /// shape of one LQ and one GT item (null shapes and empty arrays while the pool is empty).</summary>
+    public (int Count, float[] Lq, int[]? LqItemShape, float[] Gt, int[]? GtItemShape) ExportState()
+    {
+        if (lqs is null || Count == 0) return (0, Array.Empty<float>(), null, Array.Empty<float>(), null);
+        int ln = lqs[0].Length, gn = gts![0].Length;
+        var lq = new float[Count * ln];
+        var gt = new float[Count * gn];
+        for (int i = 0; i < Count; i++)
+        {
+            lqs[i].CopyTo(lq, i * ln);
+            gts[i].CopyTo(gt, i * gn);
+        }
+        return (Count, lq, lqShape!.ToArray(), gt, gtShape!.ToArray());
+    }
+
+    /// <summary>Restores what <see cref="ExportState"/> returned (the shuffle draws come from the shared stream,
+    /// whose position the caller restores).</summary>
+    public void ImportState(int count, float[] lq, int[]? lqItemShape, float[] gt, int[]? gtItemShape)
+    {
+        if (count < 0 || count > QueueSize)
+            throw new ArgumentException($"training-pair pool: a saved pool of {count} pairs does not fit queue_size {QueueSize}.");
+        lqs = null; gts = null; lqShape = null; gtShape = null; Count = 0;
+        if (count == 0) return;
+        if (lqItemShape is null || gtItemShape is null)
+            throw new ArgumentException("training-pair pool: a saved pool with pairs needs their shapes.");
+        int ln = lqItemShape.Aggregate(1, (a, b) => a * b), gn = gtItemShape.Aggregate(1, (a, b) => a * b);
+        if (lq.Length != count * ln || gt.Length != count * gn)
+            throw new ArgumentException($"training-pair pool: a saved pool of {count} pairs holds {lq.Length} LQ / {gt.Length} GT values, expected {count * ln} / {count * gn}.");
+        lqs = new float[QueueSize][]; gts = new float[QueueSize][];
+        lqShape = lqItemShape.ToArray(); gtShape = gtItemShape.ToArray();
+        for (int i = 0; i < count; i++)
+        {
+            lqs[i] = lq.AsSpan(i * ln, ln).ToArray();
+            gts[i] = gt.AsSpan(i * gn, gn).ToArray();
+        }
+        Count = count;
+    }
 }

@@ -135,6 +135,7 @@ public sealed class SrConfig
         "model", "scale", "seed", "device", "network_g", "network_d", "pretrain_network_g", "strict_load_g", "datasets", "losses",
         "optimizers", "scheduler", "ema_decay", "net_d_iters", "net_d_init_iters", "disc_steps", "disc_init_steps",
         "total_iter", "val_freq", "save_checkpoint_freq", "print_freq",
+        "name", "degradation", "gt_usm", "l1_gt_usm", "percep_gt_usm", "gan_gt_usm", "param_key_g",
     };
 
     /// <summary>rrdbnet_psnr (L1 pre-training, BasicSR SRModel), esrgan (BasicSR ESRGANModel), srgan (MMEditing SRGAN).</summary>
@@ -335,11 +336,31 @@ public sealed class SrConfig
                 case "val_freq": cfg.ValFreq = Int(v, source, key, 0); break;
                 case "save_checkpoint_freq": cfg.SaveCheckpointFreq = Int(v, source, key, 0); break;
                 case "print_freq": cfg.PrintFreq = Int(v, source, key, 1); break;
+                case "name": cfg.Name = IsNull(v) ? null : Str(v, source, key); break;
+                case "degradation": cfg.Degradation = ParseDegradation(v, source); break;
+                case "gt_usm": cfg.GtUsm = Bool(v, source, key); break;
+                case "l1_gt_usm": cfg.L1GtUsm = Bool(v, source, key); break;
+                case "percep_gt_usm": cfg.PercepGtUsm = Bool(v, source, key); break;
+                case "gan_gt_usm": cfg.GanGtUsm = Bool(v, source, key); break;
+                case "param_key_g": cfg.ParamKeyG = IsNull(v) ? null : Str(v, source, key); break;
                 default: throw UnknownKey(source, key, k, TopKeys);
             }
         }
         cfg.Validate();
         return cfg;
+    }
+
+    /// <summary>Real-ESRGAN's degradation keys (blur_kernel_size ... queue_size) as one mapping.</summary>
+    private static NativeGan.Models.Sr.Degradations.DegradationOptions ParseDegradation(YamlNode node, string source)
+    {
+        var o = new NativeGan.Models.Sr.Degradations.DegradationOptions();
+        if (IsNull(node)) return o;
+        foreach (var (k, v) in Mapping(node, source, "degradation", "resize_prob: [0.2, 0.7, 0.1], ...").Children)
+        {
+            string key = Key(k, source, "degradation.");
+            o = NativeGan.Models.Sr.Degradations.DegradationConfig.Apply(o, key, v, source, "degradation." + key);
+        }
+        return o;
     }
 
     private static void ParseNetworkG(SrNetworkGConfig g, YamlNode node, string source)
@@ -363,13 +384,14 @@ public sealed class SrConfig
 
     private static void ParseNetworkD(SrNetworkDConfig d, YamlNode node, string source)
     {
-        var keys = new[] { "type", "num_in_ch", "num_feat" };
+        var keys = new[] { "type", "num_in_ch", "num_feat", "skip_connection" };
         foreach (var (k, v) in Mapping(node, source, "network_d", string.Join(", ", keys)).Children)
         {
             string key = Key(k, source, "network_d."), full = "network_d." + key;
             switch (key)
             {
-                case "type": d.Type = Choice(v, source, full, new[] { "VGGStyleDiscriminator" }); break;
+                case "type": d.Type = Choice(v, source, full, SrNetworkDConfig.Types); break;
+                case "skip_connection": d.SkipConnection = Bool(v, source, full); break;
                 case "num_in_ch": d.NumInCh = Int(v, source, full, 1); break;
                 case "num_feat": d.NumFeat = Int(v, source, full, 1); break;
                 default: throw UnknownKey(source, full, k, keys);
@@ -397,7 +419,7 @@ public sealed class SrConfig
 
     private static void ParseTrain(SrTrainDataConfig t, YamlNode node, string source)
     {
-        var keys = new[] { "dataroot_gt", "dataroot_lq", "gt_size", "use_hflip", "use_rot", "batch_size" };
+        var keys = new[] { "dataroot_gt", "dataroot_lq", "gt_size", "use_hflip", "use_rot", "batch_size", "meta_info", "crop_pad_size", "dataset_enlarge_ratio" };
         foreach (var (k, v) in Mapping(node, source, "datasets.train", string.Join(", ", keys)).Children)
         {
             string key = Key(k, source, "datasets.train."), full = "datasets.train." + key;
@@ -409,6 +431,9 @@ public sealed class SrConfig
                 case "use_hflip" or "use_flip": t.UseHFlip = Bool(v, source, full); break;
                 case "use_rot": t.UseRot = Bool(v, source, full); break;
                 case "batch_size" or "batch_size_per_gpu": t.BatchSize = Int(v, source, full, 1); break;
+                case "meta_info": t.MetaInfo = IsNull(v) ? null : Str(v, source, full); break;
+                case "crop_pad_size": t.CropPadSize = Int(v, source, full, 1); break;
+                case "dataset_enlarge_ratio": t.DatasetEnlargeRatio = Int(v, source, full, 1); break;
                 default: throw UnknownKey(source, full, k, keys);
             }
         }
@@ -593,8 +618,13 @@ public sealed class SrConfig
             throw new ConfigException($"{Source}: key 'datasets.train.gt_size': must be a multiple of the scale {Scale}, got {Train.GtSize}.");
         if (PixelLoss == null && PerceptualLoss == null && !HasDiscriminator)
             throw new ConfigException($"{Source}: key 'losses': {Model} needs a pixel or perceptual loss; both are off.");
-        if (HasDiscriminator && Train.GtSize % 32 != 0)
+        if (HasDiscriminator && NetworkD.Type == "VGGStyleDiscriminator" && Train.GtSize % 32 != 0)
             throw new ConfigException($"{Source}: key 'datasets.train.gt_size': the VGG-style discriminator needs a multiple of 32 (128 as BasicSR), got {Train.GtSize}.");
+        if (HasDiscriminator && NetworkD.Type == "UNetDiscriminatorSN" && Train.GtSize % 8 != 0)
+            throw new ConfigException($"{Source}: key 'datasets.train.gt_size': the U-Net discriminator halves the size three times and needs a multiple of 8 (256 as Real-ESRGAN), got {Train.GtSize}.");
+        if (IsRealEsrgan && Degradation is { } dg && dg.queue_size % Train.BatchSize != 0)
+            throw new ConfigException($"{Source}: key 'queue_size': {dg.queue_size} is not a multiple of the batch size (batch_size_per_gpu {Train.BatchSize}); " +
+                $"Real-ESRGAN's training-pair pool needs one, e.g. {Math.Max(Train.BatchSize, dg.queue_size / Train.BatchSize * Train.BatchSize)} or {(dg.queue_size / Train.BatchSize + 1) * Train.BatchSize}.");
         if (GanLoss.Type == "ragan" && Model != "esrgan")
             throw new ConfigException($"{Source}: key 'losses.gan.type': ragan (relativistic average) is the esrgan model's loss; for {Model} choose vanilla, lsgan, wgan, wgan_softplus or hinge.");
         if (Scheduler.Type == "CosineAnnealingRestartLR" && Scheduler.Periods.Length != Scheduler.RestartWeights.Length)
@@ -613,7 +643,17 @@ public sealed class SrConfig
         sb.Append("seed: ").AppendLine(Seed.ToString(c));
         if (Device != null) sb.Append("device: ").AppendLine(Device);
         sb.AppendLine(string.Create(c, $"network_g: {{type: {NetworkG.Type}, num_in_ch: {NetworkG.NumInCh}, num_out_ch: {NetworkG.NumOutCh}, num_feat: {NetworkG.NumFeat}, num_block: {NetworkG.NumBlock}, num_grow_ch: {NetworkG.NumGrowCh}}}"));
-        sb.AppendLine(string.Create(c, $"network_d: {{type: {NetworkD.Type}, num_in_ch: {NetworkD.NumInCh}, num_feat: {NetworkD.NumFeat}}}"));
+        sb.AppendLine(string.Create(c, $"network_d: {{type: {NetworkD.Type}, num_in_ch: {NetworkD.NumInCh}, num_feat: {NetworkD.NumFeat}, skip_connection: {(NetworkD.SkipConnection ? "true" : "false")}}}"));
+        if (Name != null) sb.Append("name: ").AppendLine(Q(Name));
+        if (ParamKeyG != null) sb.Append("param_key_g: ").AppendLine(ParamKeyG);
+        if (IsRealEsrgan)
+        {
+            sb.AppendLine($"gt_usm: {(GtUsm ? "true" : "false")}");
+            sb.AppendLine($"l1_gt_usm: {(L1GtUsm ? "true" : "false")}");
+            sb.AppendLine($"percep_gt_usm: {(PercepGtUsm ? "true" : "false")}");
+            sb.AppendLine($"gan_gt_usm: {(GanGtUsm ? "true" : "false")}");
+        }
+        if (Degradation is { } dg) sb.Append(NativeGan.Models.Sr.Degradations.DegradationConfig.ToYamlMapping(dg, "degradation"));
         if (PretrainNetworkG != null) sb.Append("pretrain_network_g: ").AppendLine(Q(PretrainNetworkG));
         sb.Append("strict_load_g: ").AppendLine(StrictLoadG ? "true" : "false");
         sb.AppendLine("datasets:");
@@ -624,6 +664,9 @@ public sealed class SrConfig
         sb.AppendLine($"    use_hflip: {(Train.UseHFlip ? "true" : "false")}");
         sb.AppendLine($"    use_rot: {(Train.UseRot ? "true" : "false")}");
         sb.AppendLine(string.Create(c, $"    batch_size: {Train.BatchSize}"));
+        if (Train.MetaInfo != null) sb.Append("    meta_info: ").AppendLine(Q(Train.MetaInfo));
+        sb.AppendLine(string.Create(c, $"    crop_pad_size: {Train.CropPadSize}"));
+        sb.AppendLine(string.Create(c, $"    dataset_enlarge_ratio: {Train.DatasetEnlargeRatio}"));
         if (Val != null)
         {
             sb.AppendLine("  val:");

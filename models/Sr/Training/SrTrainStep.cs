@@ -31,6 +31,10 @@ public sealed record SrStepResult(float? GPix, float? GPercep, float? GStyle, fl
 /// <item>srgan: MMEditing's SRGAN.train_step. When <c>step_counter % disc_steps == 0 and step_counter &gt;=
 /// disc_init_steps</c> (step_counter = <see cref="Iteration"/>), a G step with D frozen: pixel + perceptual + style +
 /// gan(D(output), true); then the D step on gan(D(gt), true) + gan(D(output.detach()), false).</item>
+/// <item>realesrnet: Real-ESRGAN's RealESRNetModel = SRModel's step on the degraded LR (the trainer passes the
+/// USM-sharpened GT as the target when gt_usm is on).</item>
+/// <item>realesrgan: Real-ESRGAN's RealESRGANModel.optimize_parameters: srgan's losses with esrgan's 1-based G-step
+/// rule and three targets (<see cref="Step(Tensor, Tensor, Tensor?, Tensor?)"/>: l1_gt, percep_gt, gan_gt).</item>
 /// </list>
 /// The learning-rate schedulers step before the iteration except the first (BasicSR's update_learning_rate with
 /// current_iter &gt; 1); the EMA of G is updated after it. Each call runs inside a <see cref="Tensor.Scope"/>.
@@ -48,11 +52,11 @@ public sealed class SrTrainStep : IDisposable
         ArgumentNullException.ThrowIfNull(optimizerG);
         if (!SrConfig.Models.Contains(model))
             throw new ArgumentException($"SrTrainStep: unknown model '{model}'; expected one of {string.Join(", ", SrConfig.Models)}.");
-        bool adversarial = model != "rrdbnet_psnr";
+        bool adversarial = model is "esrgan" or "srgan" or "realesrgan";
         if (adversarial && (discriminator == null || optimizerD == null || gan == null))
             throw new ArgumentException($"SrTrainStep: {model} needs a discriminator, its optimizer and a GAN loss.");
         if (!adversarial && pixelType == null && perceptual == null)
-            throw new ArgumentException("SrTrainStep: rrdbnet_psnr needs a pixel or perceptual loss.");
+            throw new ArgumentException($"SrTrainStep: {model} needs a pixel or perceptual loss.");
         if (pixelType is not (null or "l1" or "l2"))
             throw new ArgumentException($"SrTrainStep: pixel loss must be l1 or l2, got '{pixelType}'.");
         if (netDIters < 1 || netDInitIters < 0)
@@ -98,13 +102,18 @@ public sealed class SrTrainStep : IDisposable
     /// <summary>Whether the call with 0-based index <paramref name="iteration"/> runs a G step.</summary>
     public bool RunsGeneratorStep(long iteration) => Model switch
     {
-        "esrgan" => (iteration + 1) % NetDIters == 0 && iteration + 1 > NetDInitIters,
+        "esrgan" or "realesrgan" => (iteration + 1) % NetDIters == 0 && iteration + 1 > NetDInitIters,
         "srgan" => iteration % NetDIters == 0 && iteration >= NetDInitIters,
         _ => true,
     };
 
     /// <summary>One iteration on a batch of LR inputs [N, C, h, w] and HR targets [N, C, h*s, w*s] in [0, 1].</summary>
-    public SrStepResult Step(Tensor lq, Tensor gt)
+    public SrStepResult Step(Tensor lq, Tensor gt) => Step(lq, gt, null, null);
+
+    /// <summary>One iteration with Real-ESRGAN's three targets: <paramref name="gt"/> for the pixel loss,
+    /// <paramref name="percepGt"/> for the perceptual loss and <paramref name="ganGt"/> for D's real input (null:
+    /// <paramref name="gt"/>; only realesrgan tells them apart).</summary>
+    public SrStepResult Step(Tensor lq, Tensor gt, Tensor? percepGt, Tensor? ganGt)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         ArgumentNullException.ThrowIfNull(lq);
@@ -126,7 +135,7 @@ public sealed class SrTrainStep : IDisposable
             result = Model switch
             {
                 "esrgan" => StepEsrgan(lq, gt, iteration, lr),
-                "srgan" => StepSrgan(lq, gt, iteration, lr),
+                "srgan" or "realesrgan" => StepSrgan(lq, gt, percepGt ?? gt, ganGt ?? gt, iteration, lr),
                 _ => StepPsnr(lq, gt, iteration, lr),
             };
         }
@@ -160,7 +169,11 @@ public sealed class SrTrainStep : IDisposable
     }
 
     /// <summary>Pixel, perceptual and style terms of the G loss (the ones configured), summed into <paramref name="total"/>.</summary>
-    private (float? Pix, float? Percep, float? Style) ContentLosses(Tensor output, Tensor gt, ref Tensor? total)
+    private (float? Pix, float? Percep, float? Style) ContentLosses(Tensor output, Tensor gt, ref Tensor? total) =>
+        ContentLosses(output, gt, gt, ref total);
+
+    /// <summary>The same with separate targets for the pixel and the perceptual terms (Real-ESRGAN's l1_gt / percep_gt).</summary>
+    private (float? Pix, float? Percep, float? Style) ContentLosses(Tensor output, Tensor gt, Tensor percepGt, ref Tensor? total)
     {
         float? pix = null, percep = null, style = null;
         if (PixelType != null)
@@ -171,7 +184,7 @@ public sealed class SrTrainStep : IDisposable
         }
         if (Perceptual != null)
         {
-            var (p, s) = Perceptual.Compute(output, gt);
+            var (p, s) = Perceptual.Compute(output, percepGt);
             if (p != null) { total = total == null ? p : total.Add(p); percep = p.Item(); }
             if (s != null) { total = total == null ? s : total.Add(s); style = s.Item(); }
         }
@@ -260,7 +273,11 @@ public sealed class SrTrainStep : IDisposable
         return new SrStepResult(pix, percep, style, gGan, dReal, dFake, outReal, outFake, lr, iteration);
     }
 
-    private SrStepResult StepSrgan(Tensor lq, Tensor gt, long iteration, float lr)
+    /// <summary>MMEditing's SRGAN step, and Real-ESRGAN's RealESRGANModel.optimize_parameters (the same losses: a
+    /// non-relativistic gan(D(output), real) for G, gan(D(real), real) + gan(D(output.detach()), fake) for D), with
+    /// realesrgan's 1-based G-step rule (<see cref="RunsGeneratorStep"/>) and its three targets: pixel loss against
+    /// <paramref name="gt"/> (l1_gt), perceptual against <paramref name="percepGt"/>, D's real input <paramref name="ganGt"/>.</summary>
+    private SrStepResult StepSrgan(Tensor lq, Tensor gt, Tensor percepGt, Tensor ganGt, long iteration, float lr)
     {
         var d = D!;
         var gan = Gan!;
@@ -276,7 +293,7 @@ public sealed class SrTrainStep : IDisposable
                 OptimizerG.ZeroGrad();
                 using (Profiler.Phase("g_forward")) output = G.Forward(lq);
                 Tensor? total = null;
-                (pix, percep, style) = ContentLosses(output, gt, ref total);
+                (pix, percep, style) = ContentLosses(output, gt, percepGt, ref total);
                 var lGan = gan.Compute(d.Forward(output), targetIsReal: true, isDisc: false);
                 total = total == null ? lGan : total.Add(lGan);
                 gGan = lGan.Item();
@@ -298,7 +315,7 @@ public sealed class SrTrainStep : IDisposable
 
         d.RequiresGrad(true);
         OptimizerD!.ZeroGrad();
-        var realDPred = d.Forward(gt);
+        var realDPred = d.Forward(ganGt);
         var lDReal = gan.Compute(realDPred, targetIsReal: true, isDisc: true);
         var fakeDPred = d.Forward(output.Detach());
         var lDFake = gan.Compute(fakeDPred, targetIsReal: false, isDisc: true);

@@ -12,7 +12,7 @@ namespace NativeGan.Models.Sr.Training;
 public sealed record SrValidationResult(long Iteration, double Psnr, double Ssim, int Images, bool UsedEma);
 
 /// <summary>
-/// Trains an SR model (rrdbnet_psnr, esrgan, srgan) from an <see cref="SrConfig"/> with the GAN family's run-folder
+/// Trains an SR model (rrdbnet_psnr, esrgan, srgan, realesrnet, realesrgan) from an <see cref="SrConfig"/> with the GAN family's run-folder
 /// machinery (<see cref="TrainerBase"/>): <c>config.yml</c>, <c>log.csv</c> (<see cref="CsvHeader"/>, one flushed row
 /// per iteration; psnr / ssim on validation iterations), <c>loss.png</c>, <c>checkpoints/iter_NNNNNN.safetensors</c>
 /// with the <c>latest</c> pointer, and bitwise <see cref="Resume"/>. Checkpoints hold G under <c>params.</c>, its EMA
@@ -48,7 +48,9 @@ public sealed partial class SrTrainer : TrainerBase
         Config = config;
         Device = device ?? config.ResolveDevice();
         TrainSource = trainSource ?? OpenTrainSource(config);
-        if (TrainSource.Scale != config.Scale)
+        if (config.IsRealEsrgan && TrainSource.Scale != 1)
+            throw new ConfigException($"{config.Source}: {config.Model} trains from GT images alone (the LR comes from the degradations), but the training source has scale {TrainSource.Scale}.");
+        if (!config.IsRealEsrgan && TrainSource.Scale != config.Scale)
             throw new ConfigException($"{config.Source}: key 'scale': the training data has scale {TrainSource.Scale} but the config says {config.Scale}.");
         var val = valSource ?? OpenValSource(config);
         if (val != null && val.Scale != config.Scale)
@@ -64,7 +66,10 @@ public sealed partial class SrTrainer : TrainerBase
             if (!resuming && config.PretrainNetworkG != null) LoadPretrained(G, config);
             if (config.HasDiscriminator)
             {
-                D = new VGGStyleDiscriminator(config.NetworkD.NumInCh, config.NetworkD.NumFeat, config.Train.GtSize, Device, initRng);
+                var nd = config.NetworkD;
+                D = nd.Type == "UNetDiscriminatorSN"
+                    ? new UNetDiscriminatorSN(nd.NumInCh, nd.NumFeat, nd.SkipConnection, Device, initRng)
+                    : new VGGStyleDiscriminator(nd.NumInCh, nd.NumFeat, config.Train.GtSize, Device, initRng);
                 built.Add(D);
             }
             Perceptual = BuildPerceptual(config, Device);
@@ -90,10 +95,15 @@ public sealed partial class SrTrainer : TrainerBase
             built.Add(G);
             if (D != null) built.Add(D);
             if (Perceptual != null) built.Add(Perceptual.Vgg);
+            if (config.IsRealEsrgan) BuildRealEsrgan();
             try
             {
-                Loader = new SrPairLoader(TrainSource, config.Train.BatchSize, config.Train.GtSize, config.Scale, config.Train.UseHFlip, config.Train.UseRot,
-                    config.Seed, Device, shuffle: true, dropLast: TrainSource.Count >= config.Train.BatchSize);
+                // Real-ESRGAN's loader gives crop_pad_size GT patches (scale 1); the degradations crop the pairs.
+                Loader = config.IsRealEsrgan
+                    ? new SrPairLoader(TrainSource, config.Train.BatchSize, config.Train.CropPadSize, 1, config.Train.UseHFlip, config.Train.UseRot,
+                        config.Seed, Device, shuffle: true, dropLast: TrainSource.Count >= config.Train.BatchSize)
+                    : new SrPairLoader(TrainSource, config.Train.BatchSize, config.Train.GtSize, config.Scale, config.Train.UseHFlip, config.Train.UseRot,
+                        config.Seed, Device, shuffle: true, dropLast: TrainSource.Count >= config.Train.BatchSize);
             }
             catch (ArgumentException e)
             {
@@ -158,11 +168,11 @@ public sealed partial class SrTrainer : TrainerBase
         IReadOnlyDictionary<string, SafetensorsEntry> state;
         try
         {
-            state = WeightsFile.Load(path);
+            state = c.ParamKeyG != null ? WeightsFile.Load(path, c.ParamKeyG) : WeightsFile.Load(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidDataException)
         {
-            throw new ConfigException($"{c.Source}: key 'pretrain_network_g': cannot read {path}: {e.Message}", e);
+            throw new ConfigException($"{c.Source}: key 'pretrain_network_g'{(c.ParamKeyG != null ? $" (param_key_g {c.ParamKeyG})" : "")}: cannot read {path}: {e.Message}", e);
         }
         var arrays = SrKeyMap.ToBasicSr(state).ToDictionary(kv => kv.Key, kv => kv.Value.Data);
         try
@@ -223,6 +233,17 @@ public sealed partial class SrTrainer : TrainerBase
         var t = c.Train;
         if (t.DatarootGt == null)
             throw new ConfigException($"{c.Source}: key 'datasets.train.dataroot_gt': the training HR folder is not set (add datasets: {{train: {{dataroot_gt: path/to/HR}}}}).");
+        if (c.IsRealEsrgan)
+        {
+            try
+            {
+                return new RealEsrganGtSource(t.DatarootGt, t.MetaInfo, t.CropPadSize, t.DatasetEnlargeRatio);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException)
+            {
+                throw new ConfigException($"{c.Source}: key 'datasets.train.{(e is FileNotFoundException && t.MetaInfo != null ? "meta_info" : "dataroot_gt")}': {e.Message}", e);
+            }
+        }
         return OpenSource(c, t.DatarootGt, t.DatarootLq, "datasets.train");
     }
 
@@ -250,7 +271,7 @@ public sealed partial class SrTrainer : TrainerBase
     protected override IterationResult RunIteration(long total)
     {
         SrStepResult r;
-        using (var batch = Loader.Next()) r = Step.Step(batch.Lq, batch.Gt);
+        using (var batch = Loader.Next()) r = Config.IsRealEsrgan ? StepRealEsrgan(batch.Gt) : Step.Step(batch.Lq, batch.Gt);
         long n = Step.Iteration;
         SrValidationResult? v = null;
         if (ValSet != null && Config.ValFreq > 0 && (n % Config.ValFreq == 0 || n == total)) v = Validate();
@@ -339,6 +360,7 @@ public sealed partial class SrTrainer : TrainerBase
         meta["scale"] = Config.Scale.ToString(c);
         meta["loader_epoch"] = Loader.Epoch.ToString(c);
         meta["loader_position"] = Loader.Position.ToString(c);
+        CollectRealEsrgan(tensors, meta);
         if (lastValidation is { } val)
         {
             meta["val_iteration"] = val.Iteration.ToString(c);
@@ -418,6 +440,7 @@ public sealed partial class SrTrainer : TrainerBase
         }
         Step.Iteration = r.MetaLong("iteration");
         Loader.Seek(r.MetaInt("loader_epoch"), r.MetaInt("loader_position"));
+        LoadRealEsrgan(r);
         lastValidation = r.File.Metadata.TryGetValue("val_psnr", out var p) && r.File.Metadata.TryGetValue("val_ssim", out var s)
             ? new SrValidationResult(r.MetaLong("val_iteration"), double.Parse(p, CultureInfo.InvariantCulture),
                 double.Parse(s, CultureInfo.InvariantCulture), ValSet?.Count ?? 0, Step.Ema != null)
