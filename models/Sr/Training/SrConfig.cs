@@ -120,8 +120,9 @@ public sealed class SrSchedulerConfig
 }
 
 /// <summary>
-/// A super-resolution training run (<c>nativegan train --config configs/esrgan_x4.yml</c>): the keys of BasicSR's
-/// option files, flattened a little (see models/Sr/Training/README.md). Every key has a default, and the defaults
+/// A super-resolution training run (<c>nativegan train --config configs/esrgan_x4.yml</c>). Two layouts: a file with
+/// <c>model_type</c> is read as BasicSR / Real-ESRGAN write their option files (<see cref="BasicSrOptionFile"/>);
+/// otherwise the keys of BasicSR's option files, flattened a little (see models/Sr/Training/README.md). Every key has a default, and the defaults
 /// depend on <c>model</c> (read first): rrdbnet_psnr = train_RRDBNet_PSNR_x4.yml, esrgan = train_ESRGAN_x4.yml,
 /// srgan = MMEditing's srgan_x4c64b16 with an SRResNet and VGG54 (relu5_4). Unknown keys and bad values throw
 /// <see cref="ConfigException"/> naming the file, the key and its line.
@@ -279,6 +280,7 @@ public sealed class SrConfig
     {
         var root = LoadRoot(yaml, source);
         if (root is not YamlMappingNode map) return null;
+        if (BasicSrOptionFile.IsBasicSrLayout(map)) return BasicSrOptionFile.PeekModel(map);
         foreach (var (k, v) in map.Children)
             if (k is YamlScalarNode { Value: "model" } && v is YamlScalarNode { Value: { } m }) return m.Trim();
         return null;
@@ -305,6 +307,7 @@ public sealed class SrConfig
         }
         if (root is not YamlMappingNode map)
             throw new ConfigException($"{source}: expected a mapping of keys (model, network_g, datasets, losses, ...) at the top level, got {Describe(root)}.");
+        if (BasicSrOptionFile.IsBasicSrLayout(map)) return BasicSrOptionFile.Parse(map, yaml, source);
         string model = "esrgan";
         foreach (var (k, v) in map.Children)
             if (k is YamlScalarNode { Value: "model" }) model = Choice(v, source, "model", Models);
@@ -363,12 +366,12 @@ public sealed class SrConfig
         return o;
     }
 
-    private static void ParseNetworkG(SrNetworkGConfig g, YamlNode node, string source)
+    internal static void ParseNetworkG(SrNetworkGConfig g, YamlNode node, string source, string prefix = "network_g")
     {
         var keys = new[] { "type", "num_in_ch", "num_out_ch", "num_feat", "num_block", "num_grow_ch" };
-        foreach (var (k, v) in Mapping(node, source, "network_g", string.Join(", ", keys)).Children)
+        foreach (var (k, v) in Mapping(node, source, prefix, string.Join(", ", keys)).Children)
         {
-            string key = Key(k, source, "network_g."), full = "network_g." + key;
+            string key = Key(k, source, prefix + "."), full = prefix + "." + key;
             switch (key)
             {
                 case "type": g.Type = Choice(v, source, full, SrNetworkGConfig.Types); break;
@@ -382,12 +385,12 @@ public sealed class SrConfig
         }
     }
 
-    private static void ParseNetworkD(SrNetworkDConfig d, YamlNode node, string source)
+    internal static void ParseNetworkD(SrNetworkDConfig d, YamlNode node, string source, string prefix = "network_d")
     {
         var keys = new[] { "type", "num_in_ch", "num_feat", "skip_connection" };
-        foreach (var (k, v) in Mapping(node, source, "network_d", string.Join(", ", keys)).Children)
+        foreach (var (k, v) in Mapping(node, source, prefix, string.Join(", ", keys)).Children)
         {
-            string key = Key(k, source, "network_d."), full = "network_d." + key;
+            string key = Key(k, source, prefix + "."), full = prefix + "." + key;
             switch (key)
             {
                 case "type": d.Type = Choice(v, source, full, SrNetworkDConfig.Types); break;
@@ -439,12 +442,12 @@ public sealed class SrConfig
         }
     }
 
-    private static void ParseVal(SrValDataConfig t, YamlNode node, string source)
+    internal static void ParseVal(SrValDataConfig t, YamlNode node, string source, string prefix = "datasets.val")
     {
         var keys = new[] { "dataroot_gt", "dataroot_lq", "crop_border", "test_y_channel" };
-        foreach (var (k, v) in Mapping(node, source, "datasets.val", string.Join(", ", keys)).Children)
+        foreach (var (k, v) in Mapping(node, source, prefix, string.Join(", ", keys)).Children)
         {
-            string key = Key(k, source, "datasets.val."), full = "datasets.val." + key;
+            string key = Key(k, source, prefix + "."), full = prefix + "." + key;
             switch (key)
             {
                 case "dataroot_gt": t.DatarootGt = IsNull(v) ? null : Str(v, source, full); break;
@@ -480,12 +483,12 @@ public sealed class SrConfig
         }
     }
 
-    private static void ParsePixel(SrPixelLossConfig p, YamlNode node, string source)
+    internal static void ParsePixel(SrPixelLossConfig p, YamlNode node, string source, string prefix = "losses.pixel")
     {
         var keys = new[] { "type", "loss_weight" };
-        foreach (var (k, v) in Mapping(node, source, "losses.pixel", string.Join(", ", keys)).Children)
+        foreach (var (k, v) in Mapping(node, source, prefix, string.Join(", ", keys)).Children)
         {
-            string key = Key(k, source, "losses.pixel."), full = "losses.pixel." + key;
+            string key = Key(k, source, prefix + "."), full = prefix + "." + key;
             switch (key)
             {
                 case "type":
@@ -503,12 +506,12 @@ public sealed class SrConfig
         }
     }
 
-    private static void ParsePerceptual(SrPerceptualLossConfig p, YamlNode node, string source)
+    internal static void ParsePerceptual(SrPerceptualLossConfig p, YamlNode node, string source, string prefix = "losses.perceptual")
     {
         var keys = new[] { "layer_weights", "vgg_weights", "use_input_norm", "range_norm", "perceptual_weight", "style_weight", "criterion" };
-        foreach (var (k, v) in Mapping(node, source, "losses.perceptual", string.Join(", ", keys)).Children)
+        foreach (var (k, v) in Mapping(node, source, prefix, string.Join(", ", keys)).Children)
         {
-            string key = Key(k, source, "losses.perceptual."), full = "losses.perceptual." + key;
+            string key = Key(k, source, prefix + "."), full = prefix + "." + key;
             switch (key)
             {
                 case "layer_weights":
@@ -538,12 +541,12 @@ public sealed class SrConfig
         }
     }
 
-    private static void ParseGan(SrGanLossConfig g, YamlNode node, string source)
+    internal static void ParseGan(SrGanLossConfig g, YamlNode node, string source, string prefix = "losses.gan")
     {
         var keys = new[] { "type", "loss_weight" };
-        foreach (var (k, v) in Mapping(node, source, "losses.gan", string.Join(", ", keys)).Children)
+        foreach (var (k, v) in Mapping(node, source, prefix, string.Join(", ", keys)).Children)
         {
-            string key = Key(k, source, "losses.gan."), full = "losses.gan." + key;
+            string key = Key(k, source, prefix + "."), full = prefix + "." + key;
             switch (key)
             {
                 case "type": g.Type = Choice(v, source, full, SrGanLossConfig.Types); break;
@@ -567,7 +570,7 @@ public sealed class SrConfig
         }
     }
 
-    private static void ParseOptim(SrOptimConfig o, YamlNode node, string source, string prefix)
+    internal static void ParseOptim(SrOptimConfig o, YamlNode node, string source, string prefix)
     {
         var keys = new[] { "type", "lr", "betas", "weight_decay" };
         foreach (var (k, v) in Mapping(node, source, prefix, string.Join(", ", keys)).Children)
@@ -584,13 +587,13 @@ public sealed class SrConfig
         }
     }
 
-    private static void ParseScheduler(SrSchedulerConfig s, YamlNode node, string source)
+    internal static void ParseScheduler(SrSchedulerConfig s, YamlNode node, string source, string prefix = "scheduler")
     {
         var keys = new[] { "type", "milestones", "gamma", "periods", "restart_weights", "eta_min" };
         if (IsNull(node)) { s.Type = "none"; return; }
-        foreach (var (k, v) in Mapping(node, source, "scheduler", string.Join(", ", keys)).Children)
+        foreach (var (k, v) in Mapping(node, source, prefix, string.Join(", ", keys)).Children)
         {
-            string key = Key(k, source, "scheduler."), full = "scheduler." + key;
+            string key = Key(k, source, prefix + "."), full = prefix + "." + key;
             switch (key)
             {
                 case "type": s.Type = Choice(v, source, full, SrSchedulerConfig.Types); break;
