@@ -172,6 +172,8 @@ def make_cases(dev):
                   ("rrdbnet_train_12x64", rrdbnet_train(12, 64))]
     else:
         cases += [("rrdbnet_infer_64", rrdbnet_infer(64)), ("rrdbnet_train_2x32", rrdbnet_train(2, 32))]
+    rb, rgt = (12, 256) if dev.type == "cuda" else (1, 64)
+    cases.append((f"realesrgan_step_{rb}x{rgt}", lambda: realesrgan_step(dev, uniform, rb, rgt)))
     return cases
 
 
@@ -242,6 +244,116 @@ class RRDBNet(torch.nn.Module):
         feat = F.leaky_relu(self.conv_up1(F.interpolate(feat, scale_factor=2, mode="nearest")), 0.2)
         feat = F.leaky_relu(self.conv_up2(F.interpolate(feat, scale_factor=2, mode="nearest")), 0.2)
         return self.conv_last(F.leaky_relu(self.conv_hr(feat), 0.2))
+
+
+# ---------------------------------------------------------------- Real-ESRGAN (benchmarks/Harness/RealEsrganStepCase.cs)
+
+class UNetDiscriminatorSN(torch.nn.Module):
+    """Real-ESRGAN's realesrgan/archs/discriminator_arch.py (num_feat 64, skip connections)."""
+    def __init__(self, cin=3, nf=64, skip=True):
+        super().__init__()
+        sn = torch.nn.utils.spectral_norm
+        C = torch.nn.Conv2d
+        self.skip = skip
+        self.conv0 = C(cin, nf, 3, 1, 1)
+        self.conv1 = sn(C(nf, nf * 2, 4, 2, 1, bias=False))
+        self.conv2 = sn(C(nf * 2, nf * 4, 4, 2, 1, bias=False))
+        self.conv3 = sn(C(nf * 4, nf * 8, 4, 2, 1, bias=False))
+        self.conv4 = sn(C(nf * 8, nf * 4, 3, 1, 1, bias=False))
+        self.conv5 = sn(C(nf * 4, nf * 2, 3, 1, 1, bias=False))
+        self.conv6 = sn(C(nf * 2, nf, 3, 1, 1, bias=False))
+        self.conv7 = sn(C(nf, nf, 3, 1, 1, bias=False))
+        self.conv8 = sn(C(nf, nf, 3, 1, 1, bias=False))
+        self.conv9 = C(nf, 1, 3, 1, 1)
+
+    def forward(self, x):
+        lr = lambda t: F.leaky_relu(t, 0.2, inplace=True)
+        up = lambda t: F.interpolate(t, scale_factor=2, mode="bilinear", align_corners=False)
+        x0 = lr(self.conv0(x))
+        x1 = lr(self.conv1(x0))
+        x2 = lr(self.conv2(x1))
+        x3 = lr(self.conv3(x2))
+        x4 = lr(self.conv4(up(x3)))
+        if self.skip:
+            x4 = x4 + x2
+        x5 = lr(self.conv5(up(x4)))
+        if self.skip:
+            x5 = x5 + x1
+        x6 = lr(self.conv6(up(x5)))
+        if self.skip:
+            x6 = x6 + x0
+        out = lr(self.conv7(x6))
+        out = lr(self.conv8(out))
+        return self.conv9(out)
+
+
+class Vgg19Features(torch.nn.Module):
+    """torchvision vgg19.features up to conv5_4 (index 34), BasicSR's VGGFeatureExtractor with input normalisation:
+    returns the pre-ReLU outputs of conv1_2, conv2_2, conv3_4, conv4_4, conv5_4."""
+    TAKE = {2: "conv1_2", 7: "conv2_2", 16: "conv3_4", 25: "conv4_4", 34: "conv5_4"}
+
+    def __init__(self):
+        super().__init__()
+        layers, cin = [], 3
+        for v in [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512]:
+            if v == "M":
+                layers.append(torch.nn.MaxPool2d(2, 2))
+            else:
+                layers += [torch.nn.Conv2d(cin, v, 3, 1, 1), torch.nn.ReLU(inplace=False)]
+                cin = v
+        self.features = torch.nn.Sequential(*layers[:35])
+        self.register_buffer("mean", torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1))
+        for p in self.parameters():
+            p.requires_grad_(False)
+
+    def forward(self, x):
+        x = (x - self.mean) / self.std
+        out = {}
+        for i, layer in enumerate(self.features):
+            x = layer(x)
+            if i in self.TAKE:
+                out[self.TAKE[i]] = x.clone()
+        return out
+
+
+def realesrgan_step(dev, uniform, batch, gt):
+    """Real-ESRGAN's RealESRGANModel.optimize_parameters after feed_data (the degradations are timed apart)."""
+    weights = {"conv1_2": 0.1, "conv2_2": 0.1, "conv3_4": 1.0, "conv4_4": 1.0, "conv5_4": 1.0}
+    g, d, vgg = RRDBNet().to(dev).train(), UNetDiscriminatorSN().to(dev).train(), Vgg19Features().to(dev).eval()
+    g_ema = RRDBNet().to(dev).eval()
+    g_ema.load_state_dict(g.state_dict())
+    og = torch.optim.Adam(g.parameters(), 1e-4, betas=(0.9, 0.99))
+    od = torch.optim.Adam(d.parameters(), 1e-4, betas=(0.9, 0.99))
+    lq = uniform((batch, 3, gt // 4, gt // 4), 0.0, 1.0)
+    gt_plain = uniform((batch, 3, gt, gt), 0.0, 1.0)
+    gt_usm = uniform((batch, 3, gt, gt), 0.0, 1.0)
+    bce = torch.nn.BCEWithLogitsLoss()
+
+    def call():
+        for p in d.parameters():
+            p.requires_grad = False
+        og.zero_grad(set_to_none=True)
+        out = g(lq)
+        l_pix = F.l1_loss(out, gt_usm)
+        fo, fg = vgg(out), vgg(gt_usm.detach())
+        l_percep = sum(w * F.l1_loss(fo[k], fg[k]) for k, w in weights.items())
+        fake = d(out)
+        l_gan = 0.1 * bce(fake, torch.ones_like(fake))
+        (l_pix + l_percep + l_gan).backward()
+        og.step()
+        for p in d.parameters():
+            p.requires_grad = True
+        od.zero_grad(set_to_none=True)
+        real = d(gt_plain)
+        bce(real, torch.ones_like(real)).backward()
+        fake = d(out.detach().clone())
+        bce(fake, torch.zeros_like(fake)).backward()
+        od.step()
+        with torch.no_grad():
+            for pe, p in zip(g_ema.parameters(), g.parameters()):
+                pe.mul_(0.999).add_(p, alpha=0.001)
+    return call
 
 
 def timer(dev):

@@ -125,6 +125,7 @@ internal static class KernelHarness
         {
             yield return new RrdbNetCase(train: true, batch: cuda ? 16 : 2, size: 32);
             if (cuda) yield return new RrdbNetCase(train: true, batch: 12, size: 64);
+            yield return cuda ? new RealEsrganStepCase(12, 256) : new RealEsrganStepCase(1, 64);
         }
     }
 
