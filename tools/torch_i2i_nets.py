@@ -5,7 +5,9 @@ Pix2Pix / CycleGAN: junyanz/pytorch-CycleGAN-and-pix2pix models/networks.py as p
 UnetSkipConnectionBlock, ResnetGenerator, ResnetBlock, NLayerDiscriminator, GANLoss 'lsgan', init 'normal' 0.02),
 state-dict keys identical to the reference and to models/ImageToImage/Networks.cs. The in-place LeakyReLU / ReLU
 layers are kept: in UnetSkipConnectionBlock the in-place LeakyReLU that opens every non-outermost block rewrites
-its input, so the skip connection carries LeakyReLU(x), not x (models/ImageToImage/Networks.cs reproduces that).
+its input, so the skip connection carries LeakyReLU(x), not x; the parent block's ReLU follows at once and
+ReLU(LeakyReLU(x)) = ReLU(x) with the same derivative, so models/ImageToImage/Networks.cs's cat([x, ...]) gives the
+same output and gradients (the U-Net fixture checks it).
 
 ProGAN: the layout of models/Gans/ProGan.cs (pytorch_GAN_zoo's arithmetic: equalized lr with He's constant
 sqrt(2 / fan_in) on every layer, pixel norm, nearest upsampling, 2x2 average pooling, minibatch stddev with
