@@ -11,6 +11,7 @@
   progan_g_tiny_16       ProGanGenerator, resolution 16 (stage 2), fade-in alpha 0.3, fmap_base 64, fmap_max 16
                          (widths 16, 16, 8), 3 channels, latent 16, batch 4
   progan_d_tiny_16       ProGanDiscriminator of the same shape at stage 2, alpha 0.3, minibatch-stddev group 4, batch 4
+  cyclegan_step_tiny     two CycleGanStep iterations (G ngf 4, 1 block; D ndf 4; 32x32): the eight losses of each step
 
 The networks are tools/torch_i2i_nets.py (the published pytorch-CycleGAN-and-pix2pix definitions; ProGAN in
 NativeGan's layout). Each fixture: `NAME.weights.safetensors` (the state dict, metadata `config`) and `NAME.io.safetensors`
@@ -134,6 +135,33 @@ def main():
     save("progan_d_tiny_16", d, {**cfg, "mbstd_group_size": 4}, x,
          ["from_rgb.2.weight", "from_rgb.1.bias", "blocks.1.conv1.weight", "blocks.0.conv2.bias", "conv0.weight", "dense1.weight",
           "dense2.bias"], 15)
+
+    cyclegan_steps(a[:1], b[:1], 16)
+
+
+def cyclegan_steps(real_a, real_b, seed):
+    """cyclegan_step_tiny: two CycleGAN iterations (CycleGanStep: lsgan, cycle 10, identity 0.5, pools of 50 (still
+    filling, so no randomness), Adam 2e-4 (0.5, 0.999)) of ResNet G (ngf 4, 1 block) and PatchGAN D (ndf 4) at 32x32;
+    weights under G_A. / G_B. / D_A. / D_B., inputs A and B, and the eight losses of each step (`losses.1`, `losses.2`)."""
+    from torch_i2i_nets import CycleGanStep
+    torch.manual_seed(seed)
+
+    count = iter(range(seed, seed + 4))
+
+    def init(net):  # a different stream per network, so that G_A != G_B and D_A != D_B
+        net = init_normal(net).double()
+        randomise(net, next(count))
+        return net
+    step = CycleGanStep(32, torch.device("cpu"), 3, 4, 4, 1, init=init)
+    weights = {f"{p}.{k}": v for p, m in step.modules().items() for k, v in state_of(m).items()}
+    tensors = {"A": real_a, "B": real_b, "losses.1": step(real_a, real_b), "losses.2": step(real_a, real_b)}
+    config = {"arch": "CycleGAN", "size": 32, "ngf": 4, "ndf": 4, "n_blocks": 1, "n_layers_d": 3, "norm": "instance",
+              "gan_type": "lsgan", "lambda_a": 10, "lambda_b": 10, "lambda_identity": 0.5, "pool_size": 50, "lr": 2e-4,
+              "betas": [0.5, 0.999], "losses": ["D_A", "G_A", "cycle_A", "idt_A", "D_B", "G_B", "cycle_B", "idt_B"]}
+    meta = {"config": json.dumps(config), "reference": REFERENCE}
+    write_safetensors(os.path.join(OUT_DIR, "cyclegan_step_tiny.weights.safetensors"), weights, meta)
+    write_safetensors(os.path.join(OUT_DIR, "cyclegan_step_tiny.io.safetensors"), tensors, meta)
+    print("cyclegan_step_tiny: losses", [round(v, 6) for v in tensors["losses.1"].tolist()], [round(v, 6) for v in tensors["losses.2"].tolist()])
 
 
 if __name__ == "__main__":

@@ -179,13 +179,13 @@ class CycleGanStep:
     """cycle_gan_model.py's optimize_parameters with lsgan, lambda_A = lambda_B = 10, lambda_identity 0.5, pools of
     50, one Adam(2e-4, (0.5, 0.999)) over both G and one over both D (models/ImageToImage/CycleGanStep.cs)."""
 
-    def __init__(self, size, dev, nc=3, ngf=64, ndf=64, n_blocks=None, seed=0):
+    def __init__(self, size, dev, nc=3, ngf=64, ndf=64, n_blocks=None, seed=0, init=init_normal):
         import random
         n_blocks = n_blocks if n_blocks is not None else (9 if size >= 256 else 6)
-        self.g_a = init_normal(ResnetGenerator(nc, nc, ngf, "instance", False, n_blocks)).to(dev)
-        self.g_b = init_normal(ResnetGenerator(nc, nc, ngf, "instance", False, n_blocks)).to(dev)
-        self.d_a = init_normal(NLayerDiscriminator(nc, ndf, 3, "instance")).to(dev)
-        self.d_b = init_normal(NLayerDiscriminator(nc, ndf, 3, "instance")).to(dev)
+        self.g_a = init(ResnetGenerator(nc, nc, ngf, "instance", False, n_blocks)).to(dev)
+        self.g_b = init(ResnetGenerator(nc, nc, ngf, "instance", False, n_blocks)).to(dev)
+        self.d_a = init(NLayerDiscriminator(nc, ndf, 3, "instance")).to(dev)
+        self.d_b = init(NLayerDiscriminator(nc, ndf, 3, "instance")).to(dev)
         rng = random.Random(seed)
         self.pool_a, self.pool_b = ImagePool(50, rng), ImagePool(50, rng)
         self.opt_g = torch.optim.Adam(list(self.g_a.parameters()) + list(self.g_b.parameters()), 2e-4, betas=(0.5, 0.999))
@@ -221,7 +221,11 @@ class CycleGanStep:
             loss.backward()
             losses.append(loss)
         self.opt_d.step()
-        return loss_g, losses[0], losses[1]
+        # The order of CycleGanStepResult: D_A, G_A, cycle_A, idt_A, D_B, G_B, cycle_B, idt_B.
+        return torch.stack([losses[0], g_a, cyc_a, idt_a, losses[1], g_b, cyc_b, idt_b]).detach()
+
+    def modules(self):
+        return {"G_A": self.g_a, "G_B": self.g_b, "D_A": self.d_a, "D_B": self.d_b}
 
 
 # ---------------------------------------------------------------- ProGAN (models/Gans/ProGan.cs)

@@ -93,6 +93,41 @@ public class WholeNetworkFixtureTests
         CheckForwardAndGradients(d, f, device, d.Forward);
     }
 
+    /// <summary>
+    /// Two <see cref="CycleGanStep"/> iterations against PyTorch's (tools/torch_i2i_nets.py's CycleGanStep, the
+    /// reference's optimize_parameters) from the same four networks (ResNet G ngf 4, 1 block; PatchGAN D ndf 4; 32x32
+    /// photo crops): the eight losses of the first step test the loss terms and their weights, those of the second the
+    /// Adam updates of both optimizers (the pools are still filling, so no randomness is involved).
+    /// </summary>
+    [Fact]
+    public void CycleGanTwoStepsMatchPyTorch()
+    {
+        var f = SrFixture.Load("cyclegan_step_tiny");
+        var device = Device.Cpu;
+        int ngf = f.Int("ngf"), ndf = f.Int("ndf"), blocks = f.Int("n_blocks");
+        using var gA = new ResnetGenerator(3, 3, ngf, I2iNorm.Instance, false, blocks, device);
+        using var gB = new ResnetGenerator(3, 3, ngf, I2iNorm.Instance, false, blocks, device);
+        using var dA = new NLayerDiscriminator(3, ndf, f.Int("n_layers_d"), I2iNorm.Instance, device);
+        using var dB = new NLayerDiscriminator(3, ndf, f.Int("n_layers_d"), I2iNorm.Instance, device);
+        foreach (var (prefix, net) in new (string, Module)[] { ("G_A.", gA), ("G_B.", gB), ("D_A.", dA), ("D_B.", dB) })
+        {
+            var state = f.Weights.Tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+                .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value.Data);
+            Assert.Equal(state.Keys.Order(StringComparer.Ordinal), net.StateDict().Keys.Order(StringComparer.Ordinal));
+            net.LoadStateDict(state);
+        }
+        using var step = new CycleGanStep(gA, gB, dA, dB, new I2iGanLoss(f.Config.GetProperty("gan_type").GetString()!),
+            10f, 10f, 0.5f, f.Int("pool_size"), 2e-4f, (0.5f, 0.999f), seed: 1);
+        using var a = f.Tensor("A", device);
+        using var b = f.Tensor("B", device);
+        for (int i = 1; i <= 2; i++)
+        {
+            var r = step.Step(a, b);
+            var losses = new[] { r.DA, r.GA, r.CycleA, r.IdtA, r.DB, r.GB, r.CycleB, r.IdtB };
+            Fixtures.Assertions.AssertClose(f.Data($"losses.{i}"), losses, 1e-4, 1e-5, $"CycleGAN step {i} losses (D_A, G_A, cycle_A, idt_A, D_B, G_B, cycle_B, idt_B)");
+        }
+    }
+
     /// <summary>ProGAN's G at 16x16 mid-fade (stage 2, alpha 0.3), widths 16, 16, 8; the input gradient is d/dz.</summary>
     [Theory]
     [InlineData("cpu")]
