@@ -29,6 +29,7 @@ Each case: warm-up calls, then calls repeated for about --target seconds per tri
 """
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -174,6 +175,7 @@ def make_cases(dev):
         cases += [("rrdbnet_infer_64", rrdbnet_infer(64)), ("rrdbnet_train_2x32", rrdbnet_train(2, 32))]
     rb, rgt = (12, 256) if dev.type == "cuda" else (1, 64)
     cases.append((f"realesrgan_step_{rb}x{rgt}", lambda: realesrgan_step(dev, uniform, rb, rgt)))
+    cases += issue8_cases(dev, uniform)
     return cases
 
 
@@ -354,6 +356,37 @@ def realesrgan_step(dev, uniform, batch, gt):
             for pe, p in zip(g_ema.parameters(), g.parameters()):
                 pe.mul_(0.999).add_(p, alpha=0.001)
     return call
+# ================================================================ issue 8: CycleGAN and ProGAN training steps
+# The networks and steps are tools/torch_i2i_nets.py (pytorch-CycleGAN-and-pix2pix's networks.py and
+# cycle_gan_model.py; ProGAN as models/Gans/ProGan*.cs), the same code the whole-network fixtures come from.
+#   cyclegan_step_S   one CycleGAN iteration (benchmarks/Harness/CycleGanStepCase.cs): G_A, G_B resnet (ngf 64,
+#                     instance norm, 9 blocks at 256, 6 below), D_A, D_B 70x70 PatchGAN, LSGAN, cycle 10, identity
+#                     0.5 x 10, pools of 50, Adam 2e-4 (0.5, 0.999), batch 1; S = 256 on CUDA, 64 with --cpu
+#   progan_step_R     one ProGAN iteration at the last stage, alpha 1 (ProGanStepCase.cs): WGAN-GP (lambda 10) +
+#                     drift 0.001, D step then G step, Adam 1e-3 (0, 0.99), default widths, latent 512, batch 16;
+#                     R = 128 on CUDA, 64 with --cpu (about a minute a call on 2 cores: use --warmup 1 --trials 1)
+
+def issue8_cases(dev, uniform):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from torch_i2i_nets import CycleGanStep, ProGanStep
+
+    def cyclegan_step(size):
+        def setup():
+            step = CycleGanStep(size, dev)
+            a, b = uniform((1, 3, size, size)), uniform((1, 3, size, size))
+            return lambda: step(a, b)
+        return setup
+
+    def progan_step(resolution, batch):
+        def setup():
+            step = ProGanStep(resolution, batch, dev, alpha=1.0)
+            real = uniform((batch, 3, resolution, resolution))
+            return lambda: step(real)
+        return setup
+
+    cuda = dev.type == "cuda"
+    size, res = (256, 128) if cuda else (64, 64)
+    return [(f"cyclegan_step_{size}", cyclegan_step(size)), (f"progan_step_{res}", progan_step(res, 16))]
 
 
 def timer(dev):

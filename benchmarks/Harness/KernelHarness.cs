@@ -120,6 +120,9 @@ internal static class KernelHarness
         if (tiny) yield break;
         bool cuda = kind == DeviceKind.Cuda;
         if (!quick) yield return new DcganStepCase(cuda ? 128 : 16);
+        // Issue 8's image-to-image / progressive GAN steps: CycleGAN 256 and ProGAN 128 on CUDA, both at 64 on the CPU.
+        if (!quick) yield return new CycleGanStepCase(cuda ? 256 : 64);
+        if (!quick) yield return new ProGanStepCase(cuda ? 128 : 64);
         yield return new RrdbNetCase(train: false, batch: 1, size: cuda ? 256 : 64);
         if (!quick)
         {
