@@ -14,6 +14,8 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "harness")
             return KernelHarness.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "compare")
+            return Compare.CompareCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "degrade")
             return DegradationBenchmarks.Run(args[1..]);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

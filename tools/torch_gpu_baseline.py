@@ -173,6 +173,7 @@ def make_cases(dev):
                   ("rrdbnet_train_12x64", rrdbnet_train(12, 64))]
     else:
         cases += [("rrdbnet_infer_64", rrdbnet_infer(64)), ("rrdbnet_train_2x32", rrdbnet_train(2, 32))]
+    cases += compare_cpu_cases(dev, uniform, randn)
     rb, rgt = (12, 256) if dev.type == "cuda" else (1, 64)
     cases.append((f"realesrgan_step_{rb}x{rgt}", lambda: realesrgan_step(dev, uniform, rb, rgt)))
     cases += issue8_cases(dev, uniform)
@@ -246,6 +247,71 @@ class RRDBNet(torch.nn.Module):
         feat = F.leaky_relu(self.conv_up1(F.interpolate(feat, scale_factor=2, mode="nearest")), 0.2)
         feat = F.leaky_relu(self.conv_up2(F.interpolate(feat, scale_factor=2, mode="nearest")), 0.2)
         return self.conv_last(F.leaky_relu(self.conv_hr(feat), 0.2))
+
+
+# ---------------------------------------------------------------- DESIGN.md's CPU table (benchmarks/Compare)
+
+def compare_cpu_cases(dev, uniform, randn):
+    """The CPU table's workloads the harness lists do not cover: SGEMM 2048, conv 64->64 fwd and fwd+bwd, the MLP GAN
+    step and the DCGAN 28x28 step, each the same network and step as NativeGan's (models/Gans)."""
+    def gemm2048():
+        a, b = uniform((2048, 2048)), uniform((2048, 2048))
+        return lambda: a @ b
+
+    def conv64(forward_only):
+        def setup():
+            x = randn((16, 64, 32, 32)).requires_grad_()
+            w = randn((64, 64, 3, 3), std=1.0 / (64 * 9) ** 0.5).requires_grad_()
+            g = randn((16, 64, 32, 32))
+            if forward_only:
+                def fwd():
+                    with torch.no_grad():
+                        return F.conv2d(x, w, None, 1, 1)
+                return fwd
+
+            def call():
+                y = F.conv2d(x, w, None, 1, 1)
+                return torch.autograd.grad((y,), (x, w), (g,))
+            return call
+        return setup
+
+    def gan_step(g, d, real, nz, lr, betas):
+        og = torch.optim.Adam(g.parameters(), lr, betas=betas)
+        od = torch.optim.Adam(d.parameters(), lr, betas=betas)
+        n = real.shape[0]
+        ones, zeros = torch.ones(n, 1, device=dev), torch.zeros(n, 1, device=dev)
+
+        def call():
+            z = torch.randn((n, nz) if real.dim() == 2 else (n, nz, 1, 1), device=dev)
+            fake = g(z)
+            od.zero_grad(set_to_none=True)
+            ld = F.binary_cross_entropy(d(real).view(n, 1), ones) + F.binary_cross_entropy(d(fake.detach()).view(n, 1), zeros)
+            ld.backward()
+            od.step()
+            og.zero_grad(set_to_none=True)
+            lg = F.binary_cross_entropy(d(fake).view(n, 1), ones)
+            lg.backward()
+            og.step()
+        return call
+
+    def mlp_gan():
+        nn = torch.nn
+        g = nn.Sequential(nn.Linear(64, 256), nn.LeakyReLU(0.01), nn.Linear(256, 784), nn.Tanh()).to(dev)
+        d = nn.Sequential(nn.Linear(784, 128), nn.LeakyReLU(0.01), nn.Linear(128, 1), nn.Sigmoid()).to(dev)
+        return gan_step(g, d, uniform((32, 784)), 64, 3e-4, (0.5, 0.999))
+
+    def dcgan28():
+        nn, ngf, ndf = torch.nn, 64, 64
+        g = nn.Sequential(nn.ConvTranspose2d(100, ngf * 4, 7, 1, 0, bias=False), nn.BatchNorm2d(ngf * 4), nn.ReLU(True),
+                          nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 2), nn.ReLU(True),
+                          nn.ConvTranspose2d(ngf * 2, 1, 4, 2, 1, bias=False), nn.Tanh()).to(dev)
+        d = nn.Sequential(nn.Conv2d(1, ndf, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, True),
+                          nn.Conv2d(ndf, ndf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ndf * 2), nn.LeakyReLU(0.2, True),
+                          nn.Conv2d(ndf * 2, 1, 7, 1, 0, bias=False), nn.Sigmoid()).to(dev)
+        return gan_step(g, d, uniform((64, 1, 28, 28)), 100, 2e-4, (0.5, 0.999))
+
+    return [("gemm_2048", gemm2048), ("conv_64_64_fwd", conv64(True)), ("conv_64_64", conv64(False)),
+            ("mlp_gan_step_32", mlp_gan), ("dcgan28_step_64", dcgan28)]
 
 
 # ---------------------------------------------------------------- Real-ESRGAN (benchmarks/Harness/RealEsrganStepCase.cs)

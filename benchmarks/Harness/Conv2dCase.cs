@@ -7,7 +7,7 @@ namespace NativeGan.Benchmarks.Harness;
 /// Autograd.Grad with a given output gradient): the training step of one RRDB dense-block convolution.
 /// FLOPs = 3 x 2 N Cout Cin 9 H W (forward, grad-input and grad-weight are each one such product).
 /// </summary>
-internal sealed class Conv2dCase(int batch, int cin, int cout, int height, int width) : KernelCase
+internal sealed class Conv2dCase(int batch, int cin, int cout, int height, int width, bool forwardOnly = false) : KernelCase
 {
     private const int K = 3, Pad = 1;
     /// <summary>Outputs (and input-gradient entries) checked per call; a whole tensor when it is no larger.</summary>
@@ -15,9 +15,9 @@ internal sealed class Conv2dCase(int batch, int cin, int cout, int height, int w
     private const int WeightSamples = 64;
     private Tensor? x, w, gout;
 
-    public override string Name => $"conv_{cin}_{cout}";
-    public override string Shape => $"{batch}x{cin}x{height}x{width} -> {cout}, 3x3 p1, fwd+bwd";
-    public override double Flops => 3.0 * 2.0 * batch * cout * (double)cin * K * K * height * width;
+    public override string Name => forwardOnly ? $"conv_{cin}_{cout}_fwd" : $"conv_{cin}_{cout}";
+    public override string Shape => $"{batch}x{cin}x{height}x{width} -> {cout}, 3x3 p1, {(forwardOnly ? "fwd" : "fwd+bwd")}";
+    public override double Flops => (forwardOnly ? 1.0 : 3.0) * 2.0 * batch * cout * (double)cin * K * K * height * width;
     public override bool RecordsGraph => true;
 
     public override void Setup(Device device)
@@ -32,6 +32,11 @@ internal sealed class Conv2dCase(int batch, int cin, int cout, int height, int w
     public override void Call()
     {
         using var scope = Tensor.Scope();
+        if (forwardOnly)
+        {
+            using (Tensor.NoGrad()) Tensor.Conv2d(x!, w!, null, 1, Pad, 1, 1);
+            return;
+        }
         var y = Tensor.Conv2d(x!, w!, null, 1, Pad, 1, 1);
         Autograd.Grad(new[] { y }, new[] { x!, w! }, new[] { gout! });
     }

@@ -10,21 +10,25 @@ namespace NativeGan.Benchmarks.Harness;
 /// the op fixtures verify against PyTorch); on the CPU the check is that the losses are finite and both networks moved.
 /// FLOPs: the convolutions of G forward, D on 2N images forward, D on N fakes again for G, x 3 for the backward passes.
 /// </summary>
-internal sealed class DcganStepCase(int batch) : KernelCase
+internal sealed class DcganStepCase(int batch, int size = 64) : KernelCase
 {
-    private const int Size = 64, Nz = 100, Nf = 64;
+    private const int Nz = 100, Nf = 64;
+    // 64x64 RGB (PyTorch examples); 28x28 grayscale (Fashion-MNIST, the project's DCGAN 28 layout).
+    private int Size => size;
+    private int Channels => size == 28 ? 1 : 3;
     private Device? device;
     private DcganStep? step;
     private Tensor? real;
 
-    public override string Name => $"dcgan64_step_{batch}";
-    public override string Shape => $"DCGAN 64x64, batch {batch}, one D + one G step";
+    public override string Name => $"dcgan{size}_step_{batch}";
+    public override string Shape => $"DCGAN {size}x{size}x{Channels}, batch {batch}, one D + one G step";
     public override bool RecordsGraph => true;
 
     public override double Flops
     {
         get
         {
+            if (size != 64) return 0;
             static double Conv(int cin, int cout, int k, int outHw) => 2.0 * cin * cout * k * k * outHw * outHw;
             // G: ConvT as its adjoint conv (same multiply-adds); D: 4-2-1 convs down to 4x4, then 4x4 -> 1.
             double g = Conv(Nf * 8, Nz, 4, 4) + Conv(Nf * 4, Nf * 8, 4, 8) + Conv(Nf * 2, Nf * 4, 4, 16) + Conv(Nf, Nf * 2, 4, 32) + Conv(3, Nf, 4, 64);
@@ -34,16 +38,16 @@ internal sealed class DcganStepCase(int batch) : KernelCase
         }
     }
 
-    private static DcganStep Build(Device d)
+    private DcganStep Build(Device d)
     {
         var g = new NativeGan.Generator(0xDC64);
-        var gen = new DcganGenerator(Size, 3, Nz, Nf, d, g);
-        var disc = new DcganDiscriminator(Size, 3, Nf, d, g);
+        var gen = new DcganGenerator(Size, Channels, Nz, Nf, d, g);
+        var disc = new DcganDiscriminator(Size, Channels, Nf, d, g);
         return new DcganStep(gen, disc, rng: new NativeGan.Generator(0xDC65));
     }
 
-    private static Tensor RealBatch(int batch, Device d) =>
-        Tensor.Rand(new[] { batch, 3, Size, Size }, d, new NativeGan.Generator(0xDC66), -1f, 1f);
+    private Tensor RealBatch(int batch, Device d) =>
+        Tensor.Rand(new[] { batch, Channels, Size, Size }, d, new NativeGan.Generator(0xDC66), -1f, 1f);
 
     public override void Setup(Device d)
     {

@@ -132,7 +132,7 @@ internal static class KernelHarness
         }
     }
 
-    private static CaseResult RunCase(KernelCase c, Device device, DeviceTimer timer, HarnessOptions o)
+    internal static CaseResult RunCase(KernelCase c, Device device, DeviceTimer timer, HarnessOptions o)
     {
         var result = new CaseResult(c.Name, c.Shape, CaseStatus.Failed, "", Bytes: c.Bytes, Flops: c.Flops);
         try
@@ -176,7 +176,7 @@ internal static class KernelHarness
         return s.Length % 2 == 1 ? s[s.Length / 2] : 0.5 * (s[s.Length / 2 - 1] + s[s.Length / 2]);
     }
 
-    private static string HostCpuModel()
+    internal static string HostCpuModel()
     {
         try
         {

@@ -1,0 +1,72 @@
+using System.Globalization;
+using NativeGan.Models.Gans;
+
+namespace NativeGan.Benchmarks.Harness;
+
+/// <summary>
+/// One vanilla GAN training call as `nativegan train --config configs/gan_fashion.yml` runs it (DESIGN.md's MLP GAN
+/// workload): D 784-128-1 (LeakyReLU 0.01, Sigmoid), G 64-256-784 (LeakyReLU 0.01, Tanh), BCE, one D step on real and
+/// detached fake, one G step, Adam 3e-4 (0.5, 0.999). The step is overhead, not FLOPs. The check: finite losses and G
+/// moved; on a GPU the first call's losses against the CPU backend from the same weights, batch and noise.
+/// </summary>
+internal sealed class MlpGanStepCase(int batch) : KernelCase
+{
+    private VanillaGanStep? step;
+    private Tensor? real;
+    private Device? device;
+
+    public override string Name => $"mlp_gan_step_{batch}";
+    public override string Shape => $"vanilla GAN, D 784-128-1, G 64-256-784, batch {batch}, one D + one G step";
+    public override bool RecordsGraph => true;
+
+    private static VanillaGanStep Build(Device d)
+    {
+        var g = new NativeGan.Generator(0x61A);
+        return new VanillaGanStep(new VanillaGenerator(64, 256, 784, null, d, g), new VanillaDiscriminator(784, 128, d, g), rng: new NativeGan.Generator(0x61B));
+    }
+
+    private Tensor RealBatch(Device d) => Tensor.Rand(new[] { batch, 784 }, d, new NativeGan.Generator(0x61C), -1f, 1f);
+
+    public override void Setup(Device d)
+    {
+        device = d;
+        step = Build(d);
+        real = RealBatch(d);
+    }
+
+    public override void Call()
+    {
+        using var scope = Tensor.Scope();
+        step!.Step(real!);
+    }
+
+    public override Validation Validate()
+    {
+        using var fresh = Build(device!);
+        using var images = RealBatch(device!);
+        var before = fresh.G.Parameters().First().ToArray();
+        StepResult r;
+        using (Tensor.Scope()) r = fresh.Step(images);
+        if (!(float.IsFinite(r.DLoss) && r.GLoss is float gl && float.IsFinite(gl)))
+            return new Validation(false, double.NaN, $"non-finite losses d {r.DLoss}, g {r.GLoss}");
+        if (before.SequenceEqual(fresh.G.Parameters().First().ToArray()))
+            return new Validation(false, double.NaN, "the generator's first weight did not change in a step");
+        if (device!.Kind == DeviceKind.Cpu)
+            return new Validation(true, 0, string.Create(CultureInfo.InvariantCulture, $"losses finite (d {r.DLoss:0.0000}, g {gl:0.0000}), G moved"));
+        using var cpu = Build(Device.Cpu);
+        using var cpuImages = RealBatch(Device.Cpu);
+        StepResult c;
+        using (Tensor.Scope()) c = cpu.Step(cpuImages);
+        double err = Math.Max(Math.Abs(c.DLoss - r.DLoss), Math.Abs(c.GLoss!.Value - gl));
+        return new Validation(err <= 1e-3, err, string.Create(CultureInfo.InvariantCulture,
+            $"losses d {r.DLoss:0.000000} g {gl:0.000000}; CPU backend d {c.DLoss:0.000000} g {c.GLoss:0.000000}"));
+    }
+
+    public override void Dispose()
+    {
+        step?.Dispose();
+        real?.Dispose();
+        step = null;
+        real = null;
+    }
+}
