@@ -1,4 +1,3 @@
-using System.Globalization;
 using NativeGan.Models.Gans;
 
 namespace NativeGan.Benchmarks.Harness;
@@ -62,28 +61,7 @@ internal sealed class DcganStepCase(int batch, int size = 64) : KernelCase
         step!.Step(real!);
     }
 
-    public override Validation Validate()
-    {
-        using var fresh = Build(device!);
-        using var images = RealBatch(batch, device!);
-        var before = fresh.G.Parameters().First().ToArray();
-        StepResult r;
-        using (Tensor.Scope()) r = fresh.Step(images);
-        if (!(float.IsFinite(r.DLoss) && r.GLoss is float gl && float.IsFinite(gl)))
-            return new Validation(false, double.NaN, $"non-finite losses d {r.DLoss}, g {r.GLoss}");
-        if (before.SequenceEqual(fresh.G.Parameters().First().ToArray()))
-            return new Validation(false, double.NaN, "the generator's first weight did not change in a step");
-        if (device!.Kind == DeviceKind.Cpu)
-            return new Validation(true, 0, string.Create(CultureInfo.InvariantCulture, $"losses finite (d {r.DLoss:0.0000}, g {gl:0.0000}), G moved"));
-        using var cpu = Build(Device.Cpu);
-        using var cpuImages = RealBatch(batch, Device.Cpu);
-        StepResult c;
-        using (Tensor.Scope()) c = cpu.Step(cpuImages);
-        double err = Math.Max(Math.Abs(c.DLoss - r.DLoss), Math.Abs(c.GLoss!.Value - gl));
-        bool ok = err <= 1e-3 * Math.Max(1, Math.Abs(c.DLoss));
-        return new Validation(ok, err, string.Create(CultureInfo.InvariantCulture,
-            $"losses d {r.DLoss:0.000000} g {gl:0.000000}; CPU backend d {c.DLoss:0.000000} g {c.GLoss:0.000000}"));
-    }
+    public override Validation Validate() => GanStepCheck.Validate(device!, Build, d => RealBatch(batch, d));
 
     public override void Dispose()
     {
