@@ -197,7 +197,7 @@ public sealed class Device
         {
             lock (Gate)
             {
-                return ilgpuContext ??= Context.Create(b => b.Cuda().CPU(CPUDeviceKind.Nvidia).Optimize(OptimizationLevel.O1).Profiling());
+                return ilgpuContext ??= IlgpuContextFactory.Create();
             }
         }
     }

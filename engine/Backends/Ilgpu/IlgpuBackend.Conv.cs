@@ -14,9 +14,9 @@ internal sealed partial class IlgpuBackend
         var b = bias != null ? V(bias, biasOffset) : V(w, wOffset);
         int hasBias = bias != null ? 1 : 0;
         if (Conv2dLaunch.UseForwardTiled(accelerator, g))
-            k.ConvForwardTiled(stream, Conv2dLaunch.ForwardTiled(g), V(x, xOffset), V(w, wOffset), b, V(y, yOffset), g, hasBias);
+            k.Get(KernelCatalog.ConvForwardTiled)(stream, Conv2dLaunch.ForwardTiled(g), V(x, xOffset), V(w, wOffset), b, V(y, yOffset), g, hasBias);
         else
-            k.ConvForward(stream, k.For(n), V(x, xOffset), V(w, wOffset), b, V(y, yOffset), g, hasBias);
+            k.Get(KernelCatalog.ConvForward)(stream, k.For(n), V(x, xOffset), V(w, wOffset), b, V(y, yOffset), g, hasBias);
     }
 
     public void Conv2dBackwardInput(in Conv2dGeometry g, Storage gy, int gyOffset, Storage w, int wOffset, Storage? bias, int biasOffset, Storage gx, int gxOffset)
@@ -27,9 +27,9 @@ internal sealed partial class IlgpuBackend
         var b = bias != null ? V(bias, biasOffset) : V(w, wOffset);
         int hasBias = bias != null ? 1 : 0;
         if (Conv2dLaunch.UseBackwardInputTiled(accelerator, g))
-            k.ConvBackwardInputTiled(stream, Conv2dLaunch.BackwardInputTiled(g), V(gy, gyOffset), V(w, wOffset), b, V(gx, gxOffset), g, hasBias);
+            k.Get(KernelCatalog.ConvBackwardInputTiled)(stream, Conv2dLaunch.BackwardInputTiled(g), V(gy, gyOffset), V(w, wOffset), b, V(gx, gxOffset), g, hasBias);
         else
-            k.ConvBackwardInput(stream, k.For(n), V(gy, gyOffset), V(w, wOffset), b, V(gx, gxOffset), g, hasBias);
+            k.Get(KernelCatalog.ConvBackwardInput)(stream, k.For(n), V(gy, gyOffset), V(w, wOffset), b, V(gx, gxOffset), g, hasBias);
     }
 
     public void Conv2dBackwardWeight(in Conv2dGeometry g, Storage x, int xOffset, Storage gy, int gyOffset, Storage gw, int gwOffset)
@@ -37,7 +37,7 @@ internal sealed partial class IlgpuBackend
         Bind();
         long n = (long)g.Cout * g.KernelVolume;
         if (n == 0) return;
-        k.ConvBackwardWeight(stream, k.For(n), V(x, xOffset), V(gy, gyOffset), V(gw, gwOffset), g);
+        k.Get(KernelCatalog.ConvBackwardWeight)(stream, k.For(n), V(x, xOffset), V(gy, gyOffset), V(gw, gwOffset), g);
     }
 }
 

@@ -31,7 +31,8 @@ internal sealed partial class IlgpuBackend : IBackend
         hostCopiesBypassStream = accelerator.AcceleratorType == AcceleratorType.CPU;
         allocator = new CachingAllocator<MemoryBuffer1D<float, Stride1D.Dense>>(
             capacity => accelerator.Allocate1D<float>(capacity), buffer => buffer.Dispose());
-        k = new IlgpuKernels(accelerator);
+        string arch = device.ComputeCapability != null ? $", sm_{device.ComputeCapability.Replace(".", "")}" : "";
+        k = new IlgpuKernels(accelerator, $"{device} ({accelerator.Name}{arch})");
     }
 
     public Accelerator Accelerator => accelerator;
@@ -108,13 +109,13 @@ internal sealed partial class IlgpuBackend : IBackend
     public void Fill(Storage y, int offset, int n, float value)
     {
         Bind();
-        if (n > 0) k.Fill(stream, k.For(n), V(y, offset), n, value);
+        if (n > 0) k.Get(KernelCatalog.Fill)(stream, k.For(n), V(y, offset), n, value);
     }
 
     public void Unary(UnaryOp op, Storage x, int xOffset, Storage y, int yOffset, int n, float a, float b)
     {
         Bind();
-        if (n > 0) k.Unary(stream, k.For(n), V(x, xOffset), V(y, yOffset), n, op, a, b);
+        if (n > 0) k.Get(KernelCatalog.Unary)(stream, k.For(n), V(x, xOffset), V(y, yOffset), n, op, a, b);
     }
 
     public void Binary(BinaryOp op, Storage a, Storage b, Storage y, int n, in StridedLayout layout)
@@ -122,21 +123,21 @@ internal sealed partial class IlgpuBackend : IBackend
         Bind();
         if (n == 0) return;
         if (layout.Rank == 1 && layout.A0 == 1 && layout.B0 == 1 && layout.C0 == 1)
-            k.BinaryDense(stream, k.For(n), V(a, layout.OffsetA), V(b, layout.OffsetB), V(y, layout.OffsetC), n, op);
+            k.Get(KernelCatalog.BinaryDense)(stream, k.For(n), V(a, layout.OffsetA), V(b, layout.OffsetB), V(y, layout.OffsetC), n, op);
         else
-            k.BinaryStrided(stream, k.For(n), V(a), V(b), V(y), n, op, layout);
+            k.Get(KernelCatalog.BinaryStrided)(stream, k.For(n), V(a), V(b), V(y), n, op, layout);
     }
 
     public void Where(Storage cond, Storage x, Storage z, Storage y, int yOffset, int n, in StridedLayout layout)
     {
         Bind();
-        if (n > 0) k.Where(stream, k.For(n), V(cond), V(x), V(z), V(y, yOffset), n, layout);
+        if (n > 0) k.Get(KernelCatalog.Where)(stream, k.For(n), V(cond), V(x), V(z), V(y, yOffset), n, layout);
     }
 
     public void Copy(Storage source, Storage destination, int n, in StridedLayout layout)
     {
         Bind();
-        if (n > 0) k.StridedCopy(stream, k.For(n), V(source), V(destination), n, layout);
+        if (n > 0) k.Get(KernelCatalog.StridedCopy)(stream, k.For(n), V(source), V(destination), n, layout);
     }
 
     public void Reduce(ReduceOp op, Storage x, int xOffset, Storage y, int yOffset, int outer, int r, int inner)
@@ -144,15 +145,15 @@ internal sealed partial class IlgpuBackend : IBackend
         Bind();
         if (outer * inner == 0) return;
         if (k.PreferGroupedReduction(outer * inner, r))
-            k.ReduceGrouped(stream, k.ForGroupedReduction(outer * inner), V(x, xOffset), V(y, yOffset), outer, r, inner, op);
+            k.Get(KernelCatalog.ReduceGrouped)(stream, k.ForGroupedReduction(outer * inner), V(x, xOffset), V(y, yOffset), outer, r, inner, op);
         else
-            k.Reduce(stream, k.For((long)outer * inner), V(x, xOffset), V(y, yOffset), outer, r, inner, op);
+            k.Get(KernelCatalog.Reduce)(stream, k.For((long)outer * inner), V(x, xOffset), V(y, yOffset), outer, r, inner, op);
     }
 
     public void LogSoftmax(Storage x, int xOffset, Storage y, int yOffset, int outer, int r, int inner)
     {
         Bind();
-        if (outer * inner > 0) k.LogSoftmax(stream, k.For((long)outer * inner), V(x, xOffset), V(y, yOffset), outer, r, inner);
+        if (outer * inner > 0) k.Get(KernelCatalog.LogSoftmax)(stream, k.For((long)outer * inner), V(x, xOffset), V(y, yOffset), outer, r, inner);
     }
 
     public void Gemm(in GemmCall call)
@@ -164,24 +165,24 @@ internal sealed partial class IlgpuBackend : IBackend
     public void RandomUniform(Storage y, int offset, int n, ulong seed, ulong counter, float low, float high)
     {
         Bind();
-        if (n > 0) k.Uniform(stream, k.For(n), V(y, offset), n, seed, counter, low, high);
+        if (n > 0) k.Get(KernelCatalog.Uniform)(stream, k.For(n), V(y, offset), n, seed, counter, low, high);
     }
 
     public void RandomNormal(Storage y, int offset, int n, ulong seed, ulong counter, float mean, float std)
     {
         Bind();
-        if (n > 0) k.Normal(stream, k.For(n), V(y, offset), n, seed, counter, mean, std);
+        if (n > 0) k.Get(KernelCatalog.Normal)(stream, k.For(n), V(y, offset), n, seed, counter, mean, std);
     }
 
     public void GatherRows(Storage weight, int weightOffset, Storage indices, int indicesOffset, Storage y, int yOffset, int count, int dim)
     {
         Bind();
-        if (count * dim > 0) k.GatherRows(stream, k.For((long)count * dim), V(weight, weightOffset), V(indices, indicesOffset), V(y, yOffset), count, dim);
+        if (count * dim > 0) k.Get(KernelCatalog.GatherRows)(stream, k.For((long)count * dim), V(weight, weightOffset), V(indices, indicesOffset), V(y, yOffset), count, dim);
     }
 
     public void ScatterAddRows(Storage g, int gOffset, Storage indices, int indicesOffset, Storage y, int yOffset, int count, int rows, int dim)
     {
         Bind();
-        if (rows * dim > 0) k.ScatterAddRows(stream, k.For((long)rows * dim), V(g, gOffset), V(indices, indicesOffset), V(y, yOffset), count, rows, dim);
+        if (rows * dim > 0) k.Get(KernelCatalog.ScatterAddRows)(stream, k.For((long)rows * dim), V(g, gOffset), V(indices, indicesOffset), V(y, yOffset), count, rows, dim);
     }
 }

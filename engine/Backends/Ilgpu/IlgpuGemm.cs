@@ -22,10 +22,10 @@ internal static class IlgpuGemm
         var b = ((IlgpuStorage)call.B).View;
         var c = ((IlgpuStorage)call.C).View;
         if (backend.Accelerator.MaxNumThreadsPerGroup < GemmKernels.TiledThreads || call.Batch > 65535)
-            k.GemmNaive(backend.Stream, GemmLaunch.Naive(p, call.Batch), a, b, c, p, call.Batch);
+            k.Get(KernelCatalog.GemmNaive)(backend.Stream, GemmLaunch.Naive(p, call.Batch), a, b, c, p, call.Batch);
         else if (call.M >= 128 && call.N >= 128)
-            k.GemmTiled128(backend.Stream, GemmLaunch.Tiled128(p, call.Batch), a, b, c, p);
+            k.Get(KernelCatalog.GemmTiled128)(backend.Stream, GemmLaunch.Tiled128(p, call.Batch), a, b, c, p);
         else
-            k.GemmTiled(backend.Stream, GemmLaunch.Tiled(p, call.Batch), a, b, c, p);
+            k.Get(KernelCatalog.GemmTiled)(backend.Stream, GemmLaunch.Tiled(p, call.Batch), a, b, c, p);
     }
 }

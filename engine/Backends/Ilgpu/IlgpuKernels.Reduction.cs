@@ -6,11 +6,6 @@ namespace NativeGan.Backends.Ilgpu;
 
 internal sealed partial class IlgpuKernels
 {
-    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int, ReduceOp>? reduceGrouped;
-
-    public Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int, ReduceOp> ReduceGrouped =>
-        reduceGrouped ??= accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, int, int, int, ReduceOp>(GroupReductionKernels.ReduceMiddleGrouped);
-
     /// <summary>One group (a power of two threads) per output, at most a few waves of groups.</summary>
     public KernelConfig ForGroupedReduction(int outputs)
     {

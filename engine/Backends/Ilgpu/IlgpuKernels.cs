@@ -1,47 +1,62 @@
 using ILGPU;
 using ILGPU.Runtime;
-using NativeGan.Kernels.Elementwise;
-using NativeGan.Kernels.Embedding;
-using NativeGan.Kernels.Random;
-using NativeGan.Kernels.Reduction;
+using ILGPU.Runtime.Cuda;
 
 namespace NativeGan.Backends.Ilgpu;
 
 /// <summary>
-/// Every kernel the engine launches, loaded (compiled) once per accelerator and cached here, with the
-/// launch configuration for grid-stride kernels. Nothing else in the engine loads kernels. Op families add
-/// their kernels in partial files (IlgpuKernels.Family.cs), loading each lazily on first use:
-/// `public Action&lt;...&gt; Foo => foo ??= Accelerator.LoadKernel&lt;...&gt;(FooKernels.Foo);`.
+/// The kernels of one accelerator: each <see cref="KernelCatalog"/> entry is compiled and loaded on its first
+/// launch and cached, so a kernel that cannot compile for this GPU fails only the op that needs it, with a
+/// <see cref="KernelLoadException"/> naming the kernel, the device and the reason. Also the launch configuration of
+/// grid-stride kernels. Nothing else in the engine loads kernels.
 /// </summary>
 internal sealed partial class IlgpuKernels
 {
     private readonly Accelerator accelerator;
+    private readonly string deviceLabel;
     private readonly int groupSize;
+    private readonly int maxGroups;
+    private readonly object loadGate = new();
+    // Slot i holds the launcher of KernelCatalog.All[i]; written once under loadGate, read without a lock.
+    private Delegate?[] launchers = new Delegate?[KernelCatalog.All.Count];
 
     public Accelerator Accelerator => accelerator;
     public int GroupSize => groupSize;
-    private readonly int maxGroups;
 
-    public IlgpuKernels(Accelerator accelerator)
+    public IlgpuKernels(Accelerator accelerator, string deviceLabel)
     {
         this.accelerator = accelerator;
+        this.deviceLabel = deviceLabel;
         groupSize = Math.Min(256, accelerator.MaxNumThreadsPerGroup);
         maxGroups = accelerator.AcceleratorType == AcceleratorType.CPU
             ? Math.Max(1, Environment.ProcessorCount)
             : Math.Max(1, accelerator.NumMultiprocessors) * 16;
+    }
 
-        Fill = accelerator.LoadKernel<ArrayView<float>, int, float>(ElementwiseKernels.Fill);
-        Unary = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, int, UnaryOp, float, float>(ElementwiseKernels.Unary);
-        BinaryDense = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, BinaryOp>(ElementwiseKernels.BinaryDense);
-        BinaryStrided = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, BinaryOp, StridedLayout>(ElementwiseKernels.BinaryStrided);
-        Where = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, StridedLayout>(ElementwiseKernels.Where);
-        StridedCopy = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, int, StridedLayout>(ElementwiseKernels.StridedCopy);
-        Reduce = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, int, int, int, ReduceOp>(ReductionKernels.ReduceMiddle);
-        LogSoftmax = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, int, int, int>(ReductionKernels.LogSoftmaxMiddle);
-        Uniform = accelerator.LoadKernel<ArrayView<float>, int, ulong, ulong, float, float>(RandomKernels.Uniform);
-        Normal = accelerator.LoadKernel<ArrayView<float>, int, ulong, ulong, float, float>(RandomKernels.Normal);
-        GatherRows = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(EmbeddingKernels.GatherRows);
-        ScatterAddRows = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(EmbeddingKernels.ScatterAddRows);
+    /// <summary>How many kernels this accelerator has loaded so far.</summary>
+    public int LoadedCount => Volatile.Read(ref launchers).Count(l => l != null);
+
+    /// <summary>The launcher of <paramref name="kernel"/>, compiling and loading it on first use.</summary>
+    public TLauncher Get<TLauncher>(KernelDef<TLauncher> kernel) where TLauncher : Delegate
+    {
+        var slots = Volatile.Read(ref launchers);
+        if (kernel.Index < slots.Length && slots[kernel.Index] is TLauncher cached) return cached;
+        lock (loadGate)
+        {
+            if (kernel.Index >= launchers.Length) Array.Resize(ref launchers, kernel.Index + 1);
+            if (launchers[kernel.Index] is TLauncher loaded) return loaded;
+            TLauncher launcher;
+            try
+            {
+                launcher = accelerator.LoadKernel<TLauncher>(kernel.Method);
+            }
+            catch (Exception e)
+            {
+                throw new KernelLoadException(kernel.Name, deviceLabel, e);
+            }
+            Volatile.Write(ref launchers[kernel.Index], launcher);
+            return launcher;
+        }
     }
 
     /// <summary>A grid-stride launch covering n work items.</summary>
@@ -50,17 +65,4 @@ internal sealed partial class IlgpuKernels
         long groups = Math.Clamp((n + groupSize - 1) / groupSize, 1, maxGroups);
         return new KernelConfig((int)groups, groupSize);
     }
-
-    public Action<AcceleratorStream, KernelConfig, ArrayView<float>, int, float> Fill { get; }
-    public Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int, UnaryOp, float, float> Unary { get; }
-    public Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, BinaryOp> BinaryDense { get; }
-    public Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, BinaryOp, StridedLayout> BinaryStrided { get; }
-    public Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, StridedLayout> Where { get; }
-    public Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int, StridedLayout> StridedCopy { get; }
-    public Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int, ReduceOp> Reduce { get; }
-    public Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int> LogSoftmax { get; }
-    public Action<AcceleratorStream, KernelConfig, ArrayView<float>, int, ulong, ulong, float, float> Uniform { get; }
-    public Action<AcceleratorStream, KernelConfig, ArrayView<float>, int, ulong, ulong, float, float> Normal { get; }
-    public Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> GatherRows { get; }
-    public Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> ScatterAddRows { get; }
 }
