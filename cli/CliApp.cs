@@ -20,6 +20,7 @@ public static class CliApp
         typeof(ForwardVerb),
         typeof(ProfileVerb),
         typeof(GradcheckVerb),
+        typeof(KernelsVerb),
         typeof(PrepareVerb),
         typeof(QuickstartVerb),
         typeof(SampleVerb),

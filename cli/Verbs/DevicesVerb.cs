@@ -1,5 +1,6 @@
 using System.Globalization;
 using CommandLine;
+using NativeGan.Backends.Ilgpu;
 
 namespace NativeGan.Cli.Verbs;
 
@@ -9,15 +10,19 @@ public sealed class DevicesVerb : ICommand
     public int Run(TextWriter stdout, TextWriter stderr)
     {
         var devices = Device.List();
-        var rows = new List<string[]> { new[] { "DEVICE", "NAME", "MEMORY", "COMPUTE" } };
+        var rows = new List<string[]> { new[] { "DEVICE", "NAME", "MEMORY", "COMPUTE", "KERNELS" } };
+        var failures = new List<string>();
+        using var compiler = devices.Any(d => d.Kind == DeviceKind.Cuda) ? new PtxKernelCompiler() : null;
         rows.AddRange(devices.Select(d => new[]
         {
             d.Spec,
             d.Name,
             d.MemoryBytes > 0 ? string.Create(CultureInfo.InvariantCulture, $"{d.MemoryBytes / (double)(1L << 30):0.0} GiB") : "-",
             d.ComputeCapability ?? "-",
+            KernelStatus(d, compiler, failures),
         }));
         WriteTable(stdout, rows);
+        foreach (var f in failures) stdout.WriteLine(f);
         stdout.WriteLine();
 
         string? env = Environment.GetEnvironmentVariable(Device.EnvironmentVariable);
@@ -42,6 +47,23 @@ public sealed class DevicesVerb : ICommand
         stdout.WriteLine($"default: {chosen} ({reason})");
         stdout.WriteLine($"choose another with {Device.EnvironmentVariable}=cpu|cuda|cuda:N|ilgpu-cpu|auto");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Whether every kernel compiles to PTX for a CUDA device's architecture (ILGPU's PTX backend, no launch), so a
+    /// GPU the kernels cannot serve is named here rather than at the first op that needs the missing kernel.
+    /// </summary>
+    private static string KernelStatus(DeviceInfo d, PtxKernelCompiler? compiler, List<string> failures)
+    {
+        if (d.Kind != DeviceKind.Cuda || compiler == null) return "-";
+        if (d.ComputeCapability == null) return "unknown architecture";
+        string arch = "sm_" + d.ComputeCapability.Replace(".", "");
+        var results = compiler.CompileAll(arch);
+        var failed = results.Where(r => !r.Succeeded).ToList();
+        foreach (var f in failed) failures.Add($"{d.Spec}: kernel {f.Kernel.Name} does not compile for {arch}: {f.Error}");
+        return failed.Count == 0
+            ? $"all {results.Count} compile for {arch}"
+            : $"{results.Count - failed.Count} of {results.Count} compile for {arch}";
     }
 
     private static void WriteTable(TextWriter w, List<string[]> rows)
