@@ -1,0 +1,60 @@
+using NativeGan.Backends.Ilgpu;
+using NativeGan.Cli;
+
+namespace NativeGan.Tests.Cli;
+
+/// <summary>`nativegan kernels` on a machine without a GPU: the list, PTX files, and its errors.</summary>
+public class KernelsVerbTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CliApp.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void ListsEveryKernelWithItsFamily()
+    {
+        var (code, output, error) = Run("kernels", "--arch", "sm_86", "--no-ptxas");
+        Assert.True(code == 0, output + error);
+        Assert.Contains($"sm_86: {KernelCatalog.All.Count} of {KernelCatalog.All.Count} kernels compile to PTX", output);
+        foreach (var k in KernelCatalog.All)
+            Assert.Matches($@"(?m)^{k.Name.Replace(".", @"\.")}\s+{k.Family}\s+{k.GroupSize}\s", output);
+    }
+
+    [Fact]
+    public void WritesPtxPerArchitecture()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "nativegan-kernels-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (code, output, error) = Run("kernels", "--arch", "sm_75,8.9", "--filter", "gemm", "--ptx", dir, "--no-ptxas");
+            Assert.True(code == 0, output + error);
+            foreach (var arch in new[] { "sm_75", "sm_89" })
+            {
+                var files = Directory.GetFiles(Path.Combine(dir, arch)).Select(Path.GetFileName).Order().ToArray();
+                Assert.Equal(new[] { "GemmKernels.Naive.ptx", "GemmKernels.Tiled.ptx", "GemmKernels.Tiled128.ptx" }, files);
+                string ptx = File.ReadAllText(Path.Combine(dir, arch, "GemmKernels.Tiled128.ptx"));
+                Assert.Contains(".visible .entry", ptx);
+                Assert.Contains(".version 7.8", ptx);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("--arch", "ampere", "unknown GPU architecture 'ampere'")]
+    [InlineData("--filter", "nosuchkernel", "no kernel matches --filter 'nosuchkernel'")]
+    public void BadArgumentsAreNamed(string option, string value, string message)
+    {
+        var (code, output, error) = Run("kernels", option, value, "--no-ptxas");
+        Assert.Equal(ExitCodes.BadArguments, code);
+        Assert.Contains(message, error);
+        Assert.DoesNotContain("   at ", output + error);
+    }
+}
