@@ -1,5 +1,6 @@
 using CommandLine;
 using NativeGan.Backends.Ilgpu;
+using NativeGan.Profiling.Kernels;
 
 namespace NativeGan.Cli.Verbs;
 
@@ -43,8 +44,22 @@ public sealed class KernelsVerb : ICommand
             return ExitCodes.BadArguments;
         }
 
+        CudaToolchain? toolchain = null;
+        if (!NoPtxas)
+        {
+            var search = CudaToolchain.Search(Ptxas);
+            if (Ptxas != null && !search.Found)
+            {
+                stderr.WriteLine($"error: --ptxas {Ptxas}: not an executable file.");
+                return ExitCodes.BadArguments;
+            }
+            toolchain = search.Toolchain;
+            stdout.WriteLine(search.Describe() + (toolchain?.Version() is { } v ? $" ({v})" : ""));
+        }
+
         using var compiler = new PtxKernelCompiler();
-        int failures = 0;
+        var analyzer = toolchain != null ? new KernelAnalyzer(toolchain) : null;
+        int failures = 0, spills = 0;
         foreach (var arch in archs)
         {
             var compiled = kernels.Select(k => compiler.Compile(k, arch)).ToList();
@@ -52,10 +67,27 @@ public sealed class KernelsVerb : ICommand
             if (PtxDir != null) WritePtx(compiled, arch);
             stdout.WriteLine($"{arch}: {compiled.Count(c => c.Succeeded)} of {compiled.Count} kernels compile to PTX (ILGPU PTX backend, ISA 7.8)" +
                 (PtxDir != null ? $"; PTX in {Path.Combine(PtxDir, arch)}" : ""));
-            KernelTable.Write(stdout, ListRows(compiled), Markdown);
+            if (analyzer == null)
+            {
+                KernelTable.Write(stdout, ListRows(compiled), Markdown);
+            }
+            else
+            {
+                var analyses = compiled.Select(c => c.Succeeded
+                    ? analyzer.Analyze(c.Kernel.Name, c.Kernel.Family, c.Ptx!, arch, c.Kernel.GroupSize)
+                    : KernelAnalysis.Failed(c.Kernel.Name, c.Kernel.Family, arch, c.Kernel.GroupSize, "PTX: " + c.Error)).ToList();
+                int assembled = analyses.Count(a => a.Succeeded);
+                failures += compiled.Count(c => c.Succeeded) - assembled;
+                spills += analyses.Count(a => a.Resources?.Spills == true);
+                stdout.WriteLine($"{arch}: ptxas assembles {assembled} of {analyses.Count}, " +
+                    $"{analyses.Count(a => a.Resources?.Spills == true)} spill registers; occupancy at the engine's group size");
+                stdout.Write(Markdown ? KernelAnalysisTable.ToMarkdown(analyses) : KernelAnalysisTable.ToText(analyses));
+            }
             stdout.WriteLine();
         }
-        return failures == 0 ? ExitCodes.Ok : ExitCodes.RuntimeFailure;
+        if (failures > 0 || spills > 0)
+            stderr.WriteLine($"error: {failures} kernel build(s) failed and {spills} spill registers across {string.Join(", ", archs)}.");
+        return failures == 0 && spills == 0 ? ExitCodes.Ok : ExitCodes.RuntimeFailure;
     }
 
     private IReadOnlyList<string> Architectures()
