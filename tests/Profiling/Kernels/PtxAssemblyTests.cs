@@ -5,13 +5,7 @@ namespace NativeGan.Tests.Profiling.Kernels;
 /// <summary>The real tools on committed PTX; skipped where tools/fetch-cuda-tools.sh has not been run (CI runs it).</summary>
 public class PtxAssemblyTests
 {
-    private static CudaToolchain Tools()
-    {
-        var search = CudaToolchain.Search();
-        Assert.SkipUnless(search.Found, search.Describe());
-        Assert.SkipUnless(search.Toolchain!.CuobjdumpPath is not null, $"cuobjdump not found beside ptxas; run {CudaToolchain.FetchScript}");
-        return search.Toolchain!;
-    }
+    private static CudaToolchain Tools() => NativeGan.Tests.Kernels.CudaTools.Require();
 
     [Fact]
     public void Tiled128EndToEndMatchesTheFixtures()
