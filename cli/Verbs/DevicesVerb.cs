@@ -53,7 +53,7 @@ public sealed class DevicesVerb : ICommand
     /// Whether every kernel compiles to PTX for a CUDA device's architecture (ILGPU's PTX backend, no launch), so a
     /// GPU the kernels cannot serve is named here rather than at the first op that needs the missing kernel.
     /// </summary>
-    private static string KernelStatus(DeviceInfo d, PtxKernelCompiler? compiler, List<string> failures)
+    public static string KernelStatus(DeviceInfo d, PtxKernelCompiler? compiler, List<string> failures)
     {
         if (d.Kind != DeviceKind.Cuda || compiler == null) return "-";
         if (d.ComputeCapability == null) return "unknown architecture";

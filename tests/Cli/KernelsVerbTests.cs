@@ -58,3 +58,29 @@ public class KernelsVerbTests
         Assert.DoesNotContain("   at ", output + error);
     }
 }
+
+/// <summary>What `nativegan devices` says of a CUDA device's kernels, for the architectures a user may have.</summary>
+public class DevicesKernelStatusTests
+{
+    [Theory]
+    [InlineData("8.6", "sm_86")]
+    [InlineData("9.0", "sm_90")]
+    [InlineData("7.5", "sm_75")]
+    public void EveryKernelCompilesForTheDevicesArchitecture(string computeCapability, string arch)
+    {
+        using var compiler = new PtxKernelCompiler();
+        var failures = new List<string>();
+        var device = new DeviceInfo("cuda:0", DeviceKind.Cuda, "test GPU", 8L << 30, computeCapability);
+        string status = NativeGan.Cli.Verbs.DevicesVerb.KernelStatus(device, compiler, failures);
+        Assert.Empty(failures);
+        Assert.Equal($"all {KernelCatalog.All.Count} compile for {arch}", status);
+    }
+
+    [Fact]
+    public void CpuDevicesHaveNoKernelColumn()
+    {
+        var failures = new List<string>();
+        var cpu = new DeviceInfo("cpu", DeviceKind.Cpu, "CPU", 1L << 30, null);
+        Assert.Equal("-", NativeGan.Cli.Verbs.DevicesVerb.KernelStatus(cpu, null, failures));
+    }
+}
