@@ -16,7 +16,7 @@ public static class BinaryMath
             case BinaryOp.Sub: return a - b;
             case BinaryOp.Mul: return a * b;
             case BinaryOp.Div: return a / b;
-            case BinaryOp.Pow: return MathF.Pow(a, b);
+            case BinaryOp.Pow: return KernelMath.Pow(a, b);
             case BinaryOp.Max: return a > b ? a : b;
             case BinaryOp.Min: return a < b ? a : b;
             case BinaryOp.Gt: return a > b ? 1f : 0f;

@@ -18,7 +18,10 @@ public enum UnaryOp
     PositiveMask,
 }
 
-/// <summary>Scalar math shared by the ILGPU kernels and the managed CPU backend, so both compute the same thing.</summary>
+/// <summary>
+/// Scalar math shared by the ILGPU kernels and the managed CPU backend, so both compute the same thing.
+/// Transcendentals go through KernelMath: the PTX backend cannot lower MathF.Exp, Log or Pow.
+/// </summary>
 public static class UnaryMath
 {
     public static float Apply(UnaryOp op, float x, float a, float b)
@@ -26,8 +29,8 @@ public static class UnaryMath
         switch (op)
         {
             case UnaryOp.Neg: return -x;
-            case UnaryOp.Exp: return MathF.Exp(x);
-            case UnaryOp.Log: return MathF.Log(x);
+            case UnaryOp.Exp: return KernelMath.Exp(x);
+            case UnaryOp.Log: return KernelMath.Log(x);
             case UnaryOp.Sqrt: return MathF.Sqrt(x);
             case UnaryOp.Rsqrt: return 1f / MathF.Sqrt(x);
             case UnaryOp.Abs: return MathF.Abs(x);
@@ -53,20 +56,20 @@ public static class UnaryMath
         }
     }
 
-    // Written with Exp only: every backend (PTX included) has exp, not every one has tanh.
+    // Written with Exp only: KernelMath has no tanh.
     public static float Tanh(float x)
     {
         float ax = MathF.Abs(x);
         if (ax < 0.0005f) return x - x * x * x / 3f;
-        float e = MathF.Exp(-2f * ax);
+        float e = KernelMath.Exp(-2f * ax);
         float t = (1f - e) / (1f + e);
         return x < 0f ? -t : t;
     }
 
     public static float Sigmoid(float x)
     {
-        if (x >= 0f) return 1f / (1f + MathF.Exp(-x));
-        float e = MathF.Exp(x);
+        if (x >= 0f) return 1f / (1f + KernelMath.Exp(-x));
+        float e = KernelMath.Exp(x);
         return e / (1f + e);
     }
 
@@ -74,7 +77,7 @@ public static class UnaryMath
     public static float Softplus(float x)
     {
         if (x > 20f) return x;
-        return MathF.Max(x, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(x)));
+        return MathF.Max(x, 0f) + KernelMath.Log(1f + KernelMath.Exp(-MathF.Abs(x)));
     }
 
     public static float Pow(float x, float p)
@@ -83,6 +86,6 @@ public static class UnaryMath
         if (p == 1f) return x;
         if (p == 0f) return 1f;
         if (p == 0.5f) return MathF.Sqrt(x);
-        return MathF.Pow(x, p);
+        return KernelMath.Pow(x, p);
     }
 }

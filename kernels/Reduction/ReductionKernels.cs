@@ -45,8 +45,8 @@ public static class ReductionKernels
             float m = x[baseIndex];
             for (int k = 1; k < r; k++) m = MathF.Max(m, x[baseIndex + k * inner]);
             float s = 0f;
-            for (int k = 0; k < r; k++) s += MathF.Exp(x[baseIndex + k * inner] - m);
-            float lse = m + MathF.Log(s);
+            for (int k = 0; k < r; k++) s += KernelMath.Exp(x[baseIndex + k * inner] - m);
+            float lse = m + KernelMath.Log(s);
             for (int k = 0; k < r; k++) y[baseIndex + k * inner] = x[baseIndex + k * inner] - lse;
         }
     }
