@@ -127,7 +127,7 @@ public class KernelMathKernelTests(ITestOutputHelper output)
         using var scope = Tensor.Scope();
         var tx = Tensor.FromArray(x, new[] { x.Length }, Device.IlgpuCpu);
         var ty = Tensor.Full(new[] { x.Length }, -12345f, Device.IlgpuCpu);
-        Backend.Kernels.Unary(Backend.Stream, Backend.Kernels.For(x.Length), View(tx), View(ty), x.Length, op, a, 0f);
+        Backend.Kernels.Get(KernelCatalog.Unary)(Backend.Stream, Backend.Kernels.For(x.Length), View(tx), View(ty), x.Length, op, a, 0f);
         Backend.Synchronize();
         AssertSameBits(expected, ty.ToArray(), $"{op}({a})");
     }
@@ -152,14 +152,14 @@ public class KernelMathKernelTests(ITestOutputHelper output)
         var k = Backend.Kernels;
 
         var dense = Tensor.Full(new[] { a.Length }, -12345f, Device.IlgpuCpu);
-        k.BinaryDense(Backend.Stream, k.For(a.Length), View(ta), View(tb), View(dense), a.Length, BinaryOp.Pow);
+        k.Get(KernelCatalog.BinaryDense)(Backend.Stream, k.For(a.Length), View(ta), View(tb), View(dense), a.Length, BinaryOp.Pow);
         Backend.Synchronize();
         AssertSameBits(a.Select((v, i) => BinaryMath.Apply(BinaryOp.Pow, v, b[i])).ToArray(), dense.ToArray(), "BinaryDense pow");
 
         // a as (rows, cols), b's first row broadcast over the rows.
         var layout = new StridedLayout { Rank = 2, S0 = rows, S1 = cols, A0 = cols, A1 = 1, B0 = 0, B1 = 1, C0 = cols, C1 = 1 };
         var strided = Tensor.Full(new[] { a.Length }, -12345f, Device.IlgpuCpu);
-        k.BinaryStrided(Backend.Stream, k.For(a.Length), View(ta), View(tb), View(strided), a.Length, BinaryOp.Pow, layout);
+        k.Get(KernelCatalog.BinaryStrided)(Backend.Stream, k.For(a.Length), View(ta), View(tb), View(strided), a.Length, BinaryOp.Pow, layout);
         Backend.Synchronize();
         AssertSameBits(a.Select((v, i) => BinaryMath.Apply(BinaryOp.Pow, v, b[i % cols])).ToArray(), strided.ToArray(), "BinaryStrided pow");
     }
@@ -186,7 +186,7 @@ public class KernelMathKernelTests(ITestOutputHelper output)
         using var scope = Tensor.Scope();
         var tx = Tensor.FromArray(x, new[] { x.Length }, Device.IlgpuCpu);
         var ty = Tensor.Full(new[] { x.Length }, -12345f, Device.IlgpuCpu);
-        Backend.Kernels.LogSoftmax(Backend.Stream, Backend.Kernels.For(outer * inner), View(tx), View(ty), outer, r, inner);
+        Backend.Kernels.Get(KernelCatalog.LogSoftmax)(Backend.Stream, Backend.Kernels.For(outer * inner), View(tx), View(ty), outer, r, inner);
         Backend.Synchronize();
         AssertSameBits(expected, ty.ToArray(), $"log_softmax ({outer}, {r}, {inner})");
     }
@@ -199,7 +199,7 @@ public class KernelMathKernelTests(ITestOutputHelper output)
         const float mean = 0.25f, std = 1.5f;
         using var scope = Tensor.Scope();
         var ty = Tensor.Full(new[] { n }, -12345f, Device.IlgpuCpu);
-        Backend.Kernels.Normal(Backend.Stream, Backend.Kernels.For(n), View(ty), n, seed, offset, mean, std);
+        Backend.Kernels.Get(KernelCatalog.Normal)(Backend.Stream, Backend.Kernels.For(n), View(ty), n, seed, offset, mean, std);
         Backend.Synchronize();
         var expected = Enumerable.Range(0, n).Select(i => mean + std * Philox.Normal(seed, offset + (ulong)i)).ToArray();
         AssertSameBits(expected, ty.ToArray(), "normal");
