@@ -47,6 +47,20 @@ public class KernelsVerbTests
         }
     }
 
+    /// <summary>With ptxas, every kernel's row carries the parsed registers, spills, shared memory and occupancy.</summary>
+    [Fact]
+    public void WithPtxasEveryKernelHasItsResources()
+    {
+        var tools = NativeGan.Tests.Kernels.CudaTools.Require();
+        var (code, output, error) = Run("kernels", "--arch", "sm_90", "--ptxas", tools.PtxasPath);
+        Assert.True(code == 0, output + error);
+        Assert.Contains($"sm_90: ptxas assembles {KernelCatalog.All.Count} of {KernelCatalog.All.Count}, 0 spill registers", output);
+        foreach (var k in KernelCatalog.All)
+            Assert.Matches($@"(?m)^{k.Name.Replace(".", @"\.")}\s+{k.Family}\s+sm_90\s+\d+\s+0\s+\d+\s+\d+(\.\d+)?% \(\w+\)\s", output);
+        // The 128x128 GEMM tile: its shared-memory tiles and register-bound occupancy, its k loop mostly FFMA.
+        Assert.Matches(@"(?m)^GemmKernels\.Tiled128\s+gemm\s+sm_90\s+\d{2,3}\s+0\s+8448\s+25% \(registers\)\s+\d+\s+5\d\.\d\s+0\s+16 LDS\.32", output);
+    }
+
     [Theory]
     [InlineData("--arch", "ampere", "unknown GPU architecture 'ampere'")]
     [InlineData("--filter", "nosuchkernel", "no kernel matches --filter 'nosuchkernel'")]
