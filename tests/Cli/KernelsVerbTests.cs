@@ -1,19 +1,12 @@
 using NativeGan.Backends.Ilgpu;
 using NativeGan.Cli;
+using static NativeGan.Tests.Cli.CliRun;
 
 namespace NativeGan.Tests.Cli;
 
 /// <summary>`nativegan kernels` on a machine without a GPU: the list, PTX files, and its errors.</summary>
 public class KernelsVerbTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public void ListsEveryKernelWithItsFamily()
     {
