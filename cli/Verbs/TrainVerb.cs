@@ -199,6 +199,7 @@ public sealed class TrainVerb : ICommand
             if (summary.Samples.Count > 0) stdout.WriteLine($"samples: {summary.Samples[^1]}");
             stdout.WriteLine($"loss plot: {trainer.LossPlotPath}");
             if (summary.LastCheckpoint != null) stdout.WriteLine($"checkpoint: {summary.LastCheckpoint}");
+            foreach (var note in summary.Notes ?? Array.Empty<string>()) stdout.WriteLine(note);
             stdout.WriteLine($"resume with: nativegan train --resume {trainer.OutDir}");
         }
         return ExitCodes.Ok;

@@ -3,6 +3,7 @@ using System.Globalization;
 using CommandLine;
 using NativeGan.Models.Imaging;
 using NativeGan.Models.Sr;
+using NativeGan.Models.Sr.Training;
 using NativeGan.Models.Sr.Upscaling;
 using Spectre.Console;
 
@@ -19,8 +20,13 @@ public sealed class UpscaleVerb : ICommand
     [Option('o', "output", Required = true, HelpText = "The output image (PNG, or JPEG by extension) for one input; a folder for a folder.")]
     public string Output { get; set; } = "";
 
-    [Option('m', "model", Required = true, HelpText = "Network weights: .pth or .safetensors; the architecture and scale are read from them.")]
+    [Option('m', "model", Required = true, HelpText = "Network weights (.pth or .safetensors; the architecture and scale are read from them), "
+        + "or a training run folder (runs/NAME) or SR training checkpoint: its EMA or plain weights, whichever validated better (see --weights).")]
     public string Model { get; set; } = "";
+
+    [Option("weights", Default = "auto", HelpText = "Which weights of a run, checkpoint or .pth: auto (a run's better-validated; a file's params_ema, else params), "
+        + "ema (params_ema) or plain (params).")]
+    public string Weights { get; set; } = "auto";
 
     [Option("tile", Default = 0, HelpText = "Tile size in input pixels (0: the whole image at once). Tiles are uploaded one at a time.")]
     public int Tile { get; set; }
@@ -65,12 +71,16 @@ public sealed class UpscaleVerb : ICommand
         string ext = Ext.ToLowerInvariant();
         if (ext is not ("auto" or "png" or "jpg" or "jpeg"))
             return Bad(stderr, $"--ext expects auto, png or jpg, got '{Ext}'.");
+        if (!SrRunWeights.TryParseChoice(Weights, out var choice))
+            return Bad(stderr, $"--weights expects {string.Join(", ", SrRunWeights.ChoiceNames)} (auto: a run's better-validated weights), got '{Weights}'.");
 
         var jobs = PlanJobs(stderr);
         if (jobs == null) return ExitCodes.BadArguments;
         var device = DeviceName == null ? Device.Default : Device.Parse(DeviceName);
-        using var net = SrModelFile.Load(Model, device);
+        var selection = SrRunWeights.Select(Model, choice);
+        using var net = SrModelFile.Load(selection.Path, device, selection.ParamKey);
         stdout.WriteLine($"model: {net.Describe()}");
+        if (selection.Reason != null) stdout.WriteLine($"weights: {selection.Reason}");
         stdout.WriteLine($"device: {device}{(Tile > 0 ? $", tiles of {Tile} px (pad {TilePad})" : ", whole images (use --tile N for large images)")}");
         var options = new UpscaleOptions { Tile = Tile, TilePad = TilePad, PrePad = PrePad, AlphaUpsampler = alpha, JpegQuality = Quality };
         var upscaler = new ImageUpscaler(net.Forward, net.Scale, device, options, modelChannels: net.Architecture.InChannels, sizeMultiple: net.SizeMultiple);

@@ -17,15 +17,19 @@ public static partial class Safetensors
         return Read(stream, path);
     }
 
-    /// <summary>
-    /// Reads a safetensors file from the stream's current position. Seekable and forward-only streams both
-    /// work; <paramref name="sourceName"/> only names the source in error messages.
-    /// </summary>
-    /// <exception cref="SafetensorsFormatException">The data is not valid safetensors; the message says why.</exception>
-    public static SafetensorsFile Read(Stream stream, string sourceName)
+    /// <summary>The tensor names and metadata of a safetensors file, read from its header alone (no tensor data):
+    /// enough to tell a training checkpoint from released weights before loading either.</summary>
+    /// <exception cref="SafetensorsFormatException">The file is not valid safetensors; the message says why.</exception>
+    public static (IReadOnlyList<string> TensorNames, IReadOnlyDictionary<string, string> Metadata) ReadHeader(string path)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        sourceName ??= "<stream>";
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        var header = ReadHeader(stream, path);
+        return (header.Entries.Select(e => e.Name).ToArray(), header.Metadata);
+    }
+
+    private static SafetensorsHeader ReadHeader(Stream stream, string sourceName)
+    {
         long start = stream.CanSeek ? stream.Position : 0;
         long? available = stream.CanSeek ? stream.Length - start : null;
 
@@ -47,8 +51,21 @@ public static partial class Safetensors
             throw Fail(sourceName, $"expected a {headerLength}-byte header, but the file ended after {headerGot} bytes of it");
 
         long? dataLength = available - 8 - (long)headerLength;
-        var header = SafetensorsHeader.Parse(headerBytes, sourceName, dataLength);
-        var tensors = ReadData(stream, sourceName, header.Entries, stream.CanSeek ? start + 8 + (long)headerLength : null);
+        return SafetensorsHeader.Parse(headerBytes, sourceName, dataLength);
+    }
+
+    /// <summary>
+    /// Reads a safetensors file from the stream's current position. Seekable and forward-only streams both
+    /// work; <paramref name="sourceName"/> only names the source in error messages.
+    /// </summary>
+    /// <exception cref="SafetensorsFormatException">The data is not valid safetensors; the message says why.</exception>
+    public static SafetensorsFile Read(Stream stream, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        sourceName ??= "<stream>";
+        var header = ReadHeader(stream, sourceName);
+        // After the header: the data starts at the stream's position, where ReadHeader left it.
+        var tensors = ReadData(stream, sourceName, header.Entries, stream.CanSeek ? stream.Position : null);
 
         var byName = new OrderedDictionary<string, SafetensorsEntry>(StringComparer.Ordinal);
         foreach (var e in header.Entries) byName.Add(e.Name, tensors[e.Name]);

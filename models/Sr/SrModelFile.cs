@@ -51,11 +51,25 @@ public sealed class LoadedSrModel : IDisposable
 /// <summary>Loads BasicSR / ESRGAN / Real-ESRGAN / BSRGAN weights (.pth or .safetensors) and builds the network they fit.</summary>
 public static class SrModelFile
 {
-    public static LoadedSrModel Load(string path, Device? device = null)
+    public static LoadedSrModel Load(string path, Device? device = null) => Load(path, device, null);
+
+    /// <summary>Loads the state dict under <paramref name="paramKey"/> (<c>params_ema</c>, <c>params</c>; see
+    /// <see cref="WeightsFile.Load(string, string)"/>: a .pth's key, a training checkpoint's prefix, or released weights
+    /// whose <c>weights</c> metadata names it); null: the file's own choice.</summary>
+    public static LoadedSrModel Load(string path, Device? device, string? paramKey)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path}: weights file not found (expected a .pth or .safetensors of an RRDBNet, MSRResNet or SRResNet).", path);
-        var state = WeightsFile.Load(path, out var format, out var wrapperKey);
+        WeightsFormat format;
+        string? wrapperKey;
+        IReadOnlyDictionary<string, SafetensorsEntry> state;
+        if (paramKey == null) state = WeightsFile.Load(path, out format, out wrapperKey);
+        else
+        {
+            format = WeightsFile.Detect(path);
+            state = WeightsFile.Load(path, paramKey);
+            wrapperKey = paramKey;
+        }
         var (model, arch) = SrArchitecture.CreateFromStateDict(state, device, path);
         model.Eval();
         model.RequiresGrad(false);

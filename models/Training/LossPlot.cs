@@ -53,13 +53,16 @@ public static class LossPlot
 
     /// <summary>
     /// As <see cref="Save"/>, with a second panel under the losses for validation metrics (x = iteration):
-    /// the first series (PSNR, dB) on the left axis, the others (SSIM) on the right axis. Without a finite
-    /// validation point the PNG is the losses alone.
+    /// the first <paramref name="leftAxisSeries"/> series (PSNR, dB) on the left axis, the others (SSIM) on the right
+    /// axis. Without a finite validation point the PNG is the losses alone.
     /// </summary>
     public static void SaveWithValidation(IReadOnlyList<(string Name, IReadOnlyList<double> Iterations, IReadOnlyList<double> Values)> series,
-        IReadOnlyList<(string Name, IReadOnlyList<double> Iterations, IReadOnlyList<double> Values)> validation, string path, string title = "Losses")
+        IReadOnlyList<(string Name, IReadOnlyList<double> Iterations, IReadOnlyList<double> Values)> validation, string path, string title = "Losses",
+        int leftAxisSeries = 1)
     {
         ArgumentNullException.ThrowIfNull(validation);
+        if (leftAxisSeries < 1 || leftAxisSeries > Math.Max(1, validation.Count))
+            throw new ArgumentOutOfRangeException(nameof(leftAxisSeries), leftAxisSeries, $"LossPlot.SaveWithValidation: expected 1..{Math.Max(1, validation.Count)} series on the left axis, got {leftAxisSeries}.");
         if (!validation.Any(v => v.Values.Any(double.IsFinite)))
         {
             Save(series, path, title);
@@ -72,12 +75,12 @@ public static class LossPlot
             if (AddLines(top, series, null) > 0) top.ShowLegend(Alignment.UpperRight);
             top.Title(title ?? "");
             top.YLabel("loss");
-            AddLines(bottom, validation.Take(1).ToList(), null);
-            if (validation.Count > 1) AddLines(bottom, validation.Skip(1).ToList(), bottom.Axes.Right);
+            AddLines(bottom, validation.Take(leftAxisSeries).ToList(), null);
+            if (validation.Count > leftAxisSeries) AddLines(bottom, validation.Skip(leftAxisSeries).ToList(), bottom.Axes.Right);
             bottom.ShowLegend(Alignment.LowerRight);
             bottom.XLabel("iteration");
-            bottom.YLabel(validation[0].Name);
-            if (validation.Count > 1) bottom.Axes.Right.Label.Text = string.Join(", ", validation.Skip(1).Select(v => v.Name));
+            bottom.YLabel(string.Join(", ", validation.Take(leftAxisSeries).Select(v => v.Name)));
+            if (validation.Count > leftAxisSeries) bottom.Axes.Right.Label.Text = string.Join(", ", validation.Skip(leftAxisSeries).Select(v => v.Name));
             var multi = new Multiplot();
             multi.Reset(top);   // a new Multiplot starts with an empty plot of its own
             multi.AddPlot(bottom);

@@ -16,8 +16,9 @@ public readonly record struct LossValue(string Name, float? Value);
 public sealed record TrainProgress(long Iteration, long Total, IReadOnlyList<LossValue> Losses, double ItersPerSecond, TimeSpan Eta);
 
 /// <summary>The outcome of <see cref="TrainerBase.Run"/>.</summary>
+/// <param name="Notes">Lines for the user after the run (the SR trainer: which weights it released and how they validated).</param>
 public sealed record TrainSummary(long StartIteration, long Iteration, TimeSpan Elapsed, IReadOnlyList<LossValue>? Last, string? LastCheckpoint, string OutDir,
-    IReadOnlyList<string> Samples);
+    IReadOnlyList<string> Samples, IReadOnlyList<string>? Notes = null);
 
 /// <summary>What one iteration produced: its <c>log.csv</c> cells (after the iteration column), the values shown on
 /// the progress line, and whether every loss is finite (a run stops with an error when one is not).</summary>
@@ -121,6 +122,9 @@ public abstract class TrainerBase : IDisposable
     /// and <see cref="LastCheckpoint"/> = the reader's path (used by resume and by the rollback after a divergence).</summary>
     protected abstract void LoadCheckpoint(CheckpointReader reader);
 
+    /// <summary>Lines for the run's summary (what was released, how it validated); none by default.</summary>
+    public virtual IReadOnlyList<string> SummaryNotes() => Array.Empty<string>();
+
     /// <summary>Which <c>log.csv</c> columns the loss plot draws (default: every column with values).</summary>
     protected virtual bool PlotsColumn(string name) => true;
 
@@ -179,7 +183,7 @@ public abstract class TrainerBase : IDisposable
         }
         log.Flush();
         WriteLossPlot();
-        return new TrainSummary(start, Iteration, watch.Elapsed, last, LastCheckpoint, OutDir, samples.ToArray());
+        return new TrainSummary(start, Iteration, watch.Elapsed, last, LastCheckpoint, OutDir, samples.ToArray(), SummaryNotes());
     }
 
     /// <summary>Runs one iteration with no log, checkpoint or plot (used by <c>nativegan profile</c>).</summary>
@@ -293,16 +297,19 @@ public abstract class TrainerBase : IDisposable
             LossPlot.Save(series, LossPlotPath, PlotTitle);
             return;
         }
-        var validation = ValidationColumns.Select(name => columns.FirstOrDefault(c => c.Name == name))
-            .Where(c => c.Name != null)
-            .Select(c => (c.Name, (IReadOnlyList<double>)c.Iterations, (IReadOnlyList<double>)c.Values))
+        var present = ValidationColumns.Select((name, i) => (Column: columns.FirstOrDefault(c => c.Name == name), Index: i))
+            .Where(c => c.Column.Name != null)
             .ToList();
-        LossPlot.SaveWithValidation(series, validation, LossPlotPath, PlotTitle);
+        var validation = present.Select(c => (c.Column.Name, (IReadOnlyList<double>)c.Column.Iterations, (IReadOnlyList<double>)c.Column.Values)).ToList();
+        LossPlot.SaveWithValidation(series, validation, LossPlotPath, PlotTitle, leftAxisSeries: Math.Max(1, present.Count(c => c.Index < ValidationLeftAxisColumns)));
     }
 
-    /// <summary><c>log.csv</c> columns drawn in a validation panel under the losses (first on the left axis, the rest
-    /// on the right), not with the losses; none by default.</summary>
+    /// <summary><c>log.csv</c> columns drawn in a validation panel under the losses (the first
+    /// <see cref="ValidationLeftAxisColumns"/> on the left axis, the rest on the right), not with the losses; none by default.</summary>
     protected virtual IReadOnlyList<string> ValidationColumns => Array.Empty<string>();
+
+    /// <summary>How many of <see cref="ValidationColumns"/>, from the first, go on the validation panel's left axis.</summary>
+    protected virtual int ValidationLeftAxisColumns => 1;
 
     /// <summary>Loads a checkpoint into a freshly built trainer; on failure the trainer is disposed before the exception goes on.</summary>
     protected static T Restore<T>(T trainer, Action<T> load) where T : TrainerBase

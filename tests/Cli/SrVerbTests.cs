@@ -113,6 +113,56 @@ public sealed class SrVerbTests : IDisposable
     }
 
     [Fact]
+    public void Upscale_UnknownWeightsChoice_SaysWhatWasExpected()
+    {
+        var (code, _, stderr) = Run("upscale", "-i", Path.Combine(Photos, "coffee.png"), "-o", Path.Combine(_dir, "o.png"),
+            "-m", Path.Combine(Models, "rrdbnet_tiny_x4.pth"), "--weights", "foo", "--device", "cpu");
+        Assert.Equal(ExitCodes.BadArguments, code);
+        Assert.Contains("--weights expects auto, ema, plain", stderr);
+        Assert.Contains("got 'foo'", stderr);
+        Assert.False(File.Exists(Path.Combine(_dir, "o.png")));
+    }
+
+    /// <summary>A run folder: auto takes the better-validated of its EMA and plain weights (as its latest checkpoint
+    /// recorded them) and says which; --weights ema / plain take those, and the images show the three agree.</summary>
+    [Fact]
+    public void Upscale_RunFolder_TakesTheBetterValidatedWeightsUnlessTold()
+    {
+        var dir = new NativeGan.Tests.Data.TempDir();
+        try
+        {
+            string train = NativeGan.Tests.Sr.Training.SrTrainingTestUtil.CopyImages(dir, "train", "astronaut.png", "chelsea.png");
+            string val = NativeGan.Tests.Sr.Training.SrTrainingTestUtil.CopyImages(dir, "val", "coffee.png");
+            string run = Path.Combine(dir.Path, "run");
+            var cfg = NativeGan.Models.Sr.Training.SrConfig.Parse(NativeGan.Tests.Sr.Training.SrTrainingTestUtil.TinyYaml("rrdbnet_psnr", train, val, total: 2, gtSize: 32), "tiny.yml");
+            using (var t = new NativeGan.Models.Sr.Training.SrTrainer(cfg, run)) t.Run(cancellation: TestContext.Current.CancellationToken);
+            var meta = Safetensors.Read(NativeGan.Models.Training.CheckpointStore.Latest(run)).Metadata;
+            double ema = double.Parse(meta["val_psnr"], System.Globalization.CultureInfo.InvariantCulture);
+            double plain = double.Parse(meta["val_psnr_plain"], System.Globalization.CultureInfo.InvariantCulture);
+            string better = plain > ema ? "plain" : "ema";
+
+            string photo = Path.Combine(Photos, "coffee.png");
+            var outputs = new Dictionary<string, byte[]>();
+            foreach (var choice in new[] { "auto", "ema", "plain" })
+            {
+                string output = Path.Combine(_dir, choice + ".png");
+                var (code, stdout, stderr) = Run("upscale", "-i", photo, "-o", output, "-m", run, "--weights", choice, "--device", "cpu");
+                Assert.True(code == ExitCodes.Ok, stderr);
+                string key = (choice == "auto" ? better : choice) == "ema" ? "params_ema" : "params";
+                Assert.Contains($"weights: the {(key == "params_ema" ? "EMA" : "plain")} weights ({key}) of {run} at iteration 2", stdout);
+                if (choice == "auto") Assert.Contains("the better validated", stdout);
+                outputs[choice] = ImageIO.Read(output).Planar.SelectMany(BitConverter.GetBytes).ToArray();
+            }
+            Assert.Equal(outputs[better], outputs["auto"]);
+            Assert.NotEqual(outputs["ema"], outputs["plain"]);
+        }
+        finally
+        {
+            dir.Dispose();
+        }
+    }
+
+    [Fact]
     public void Convert_OldEsrganLayout_WritesBasicSrKeysThatLoad()
     {
         // An old-ESRGAN-layout file made from the fixture's BasicSR weights by the inverse of the documented mapping.

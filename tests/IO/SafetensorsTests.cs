@@ -45,6 +45,22 @@ public sealed class SafetensorsTests : IDisposable
     }
 
     [Fact]
+    public void ReadHeader_GivesNamesAndMetadataWithoutTheData_AndRejectsWhatReadRejects()
+    {
+        string path = PathFor("head.safetensors");
+        Safetensors.Write(path, new (string, int[], float[])[] { ("params.w", [2], [1f, 2f]), ("params_ema.w", [2], [3f, 4f]) },
+            new Dictionary<string, string> { ["format"] = "nativegan-sr-checkpoint/1", ["val_psnr"] = "26.4" });
+        var (names, metadata) = Safetensors.ReadHeader(path);
+        Assert.Equal(new[] { "params.w", "params_ema.w" }, names);
+        Assert.Equal(Safetensors.Read(path).Metadata, metadata);
+
+        string truncated = PathFor("short.safetensors");
+        File.WriteAllBytes(truncated, new byte[] { 1, 2, 3 });
+        var e = Assert.Throws<SafetensorsFormatException>(() => Safetensors.ReadHeader(truncated));
+        Assert.Contains("expected at least 8 bytes", e.Message);
+    }
+
+    [Fact]
     public void Write_PadsHeaderSoDataIsEightByteAligned()
     {
         string path = PathFor("aligned.safetensors");

@@ -22,7 +22,7 @@ public class EmaAndTrainingTests
     public void EmaFollowsBasicSrFormulaAndCopiesBuffers()
     {
         using var model = new WithBuffer();
-        using var ema = new ModuleEma(model, decay: 0.9f);
+        using var ema = new ModuleEma(model, decay: 0.9f, warmup: false);
         var w0 = model.StateDict()["fc.weight"].ToArray();
         Assert.Equal(w0, ema.StateDict()["fc.weight"].ToArray());
 
@@ -48,6 +48,24 @@ public class EmaAndTrainingTests
         Assert.Equal(ema.StateDict()["fc.bias"].ToArray(), other.StateDict()["fc.bias"].ToArray());
         Assert.Contains("missing keys: fc.bias", Assert.Throws<ArgumentException>(() =>
             other.LoadStateDict(new Dictionary<string, float[]> { ["fc.weight"] = new float[4], ["stat"] = new float[2] })).Message);
+    }
+
+    [Fact]
+    public void EmaWarmsUpByDefaultAndCountsItsUpdates()
+    {
+        using var model = new WithBuffer();
+        using var ema = new ModuleEma(model);
+        Assert.Equal((0.999f, true, 0L, 0.1f), (ema.Decay, ema.Warmup, ema.Updates, ema.NextDecay));
+        var w0 = model.StateDict()["fc.weight"].ToArray();
+        using (Tensor.NoGrad()) model.StateDict()["fc.weight"].FillInPlace(1f);
+        ema.Update();   // d_0 = (1 + 0) / (10 + 0): a tenth of the initial weights stays, not 0.999 of them
+        Fixtures.Assertions.AssertClose(w0.Select(v => 0.1f * v + 0.9f).ToArray(), ema.StateDict()["fc.weight"].ToArray(), 1e-6, 1e-7, "first update");
+        Assert.Equal((1L, 2f / 11f), (ema.Updates, ema.NextDecay));
+        ema.Update(decay: 0f);   // an explicit decay is an update too
+        Assert.Equal(2L, ema.Updates);
+        ema.Updates = 8990;      // a resumed count: the warm-up has reached the cap
+        Assert.Equal(0.999f, ema.NextDecay);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ema.Updates = -1);
     }
 
     // CPU only for now: the ILGPU GEMM is not wired yet (IlgpuGemm.Launch throws); add Device.IlgpuCpu once it is.

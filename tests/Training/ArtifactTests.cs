@@ -189,6 +189,30 @@ public sealed class ArtifactTests : IDisposable
     }
 
     [Fact]
+    public void Validation_panel_takes_several_series_on_the_left_axis_and_rejects_a_bad_count()
+    {
+        var its = new double[] { 100, 200, 300 };
+        var losses = new[] { Series("l_pix", its, new[] { 0.3, 0.2, 0.1 }) };
+        // psnr of the EMA and of the plain weights share the dB axis; ssim of both go on the right.
+        var validation = new[]
+        {
+            Series("psnr", its, new[] { 24.0, 26.0, 27.0 }), Series("psnr_plain", its, new[] { 25.0, 25.5, 26.0 }),
+            Series("ssim", its, new[] { 0.7, 0.75, 0.8 }), Series("ssim_plain", its, new[] { 0.72, 0.74, 0.76 }),
+        };
+        string path = FilePath("loss.png");
+        LossPlot.SaveWithValidation(losses, validation, path, "SR", leftAxisSeries: 2);
+        var img = Decode(path);
+        Assert.Equal((LossPlot.Width, LossPlot.Height + LossPlot.ValidationPanelHeight), (img.Width, img.Height));
+
+        foreach (int bad in new[] { 0, 5 })
+        {
+            var ex = Assert.Throws<ArgumentOutOfRangeException>(() => LossPlot.SaveWithValidation(losses, validation, FilePath("bad.png"), leftAxisSeries: bad));
+            Assert.Contains($"expected 1..4 series on the left axis, got {bad}", ex.Message);
+        }
+        Assert.False(File.Exists(FilePath("bad.png")));
+    }
+
+    [Fact]
     public void ReadCsv_parses_empty_cells_and_redraws()
     {
         string csv = FilePath("log.csv");

@@ -13,7 +13,9 @@ namespace NativeGan.Models.Sr.Training;
 /// Real-ESRGAN defines there is read or, where it only concerns their runtime (io_backend, workers, tensorboard,
 /// wandb, the distributed backend), accepted; a value NativeGan cannot honour is refused with the reason; any other
 /// key is an error naming the key, its line and the file. Loss terms exist only where the file has their
-/// <c>*_opt</c>, and <c>ema_decay</c> defaults to 0, as in BasicSR.
+/// <c>*_opt</c>, and <c>ema_decay</c> defaults to 0, as in BasicSR. The EMA's decay warms up to <c>ema_decay</c> as
+/// everywhere in NativeGan (<see cref="SrConfig.EmaWarmup"/>; <c>train.ema_warmup: false</c> gives BasicSR's constant
+/// decay): over Real-ESRGAN's 400k / 1M iterations the two averages differ by less than float32 can hold.
 /// </summary>
 public static class BasicSrOptionFile
 {
@@ -231,7 +233,7 @@ public static class BasicSrOptionFile
     /// <summary>The <c>train</c> section; returns whether it had a <c>gan_opt</c>.</summary>
     private static bool ParseTrain(SrConfig cfg, YamlNode node, string source)
     {
-        var keys = new[] { "ema_decay", "optim_g", "optim_d", "scheduler", "total_iter", "warmup_iter", "pixel_opt", "perceptual_opt", "gan_opt",
+        var keys = new[] { "ema_decay", "ema_warmup", "optim_g", "optim_d", "scheduler", "total_iter", "warmup_iter", "pixel_opt", "perceptual_opt", "gan_opt",
             "net_d_iters", "net_d_init_iters" };
         bool hasGan = false;
         foreach (var (k, v) in Mapping(node, source, "train", "optim_g: ..., pixel_opt: ...").Children)
@@ -240,6 +242,8 @@ public static class BasicSrOptionFile
             switch (key)
             {
                 case "ema_decay": cfg.EmaDecay = Float(v, source, full, min: 0f, max: 1f); break;
+                // NativeGan's key: the EMA warms up (the default, also for these files) unless it is false.
+                case "ema_warmup": cfg.EmaWarmup = Bool(v, source, full); break;
                 case "optim_g": SrConfig.ParseOptim(cfg.OptimG, v, source, full); break;
                 case "optim_d": SrConfig.ParseOptim(cfg.OptimD, v, source, full); break;
                 case "scheduler": SrConfig.ParseScheduler(cfg.Scheduler, v, source, full); break;

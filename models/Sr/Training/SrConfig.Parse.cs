@@ -48,6 +48,7 @@ public sealed partial class SrConfig
                 case "optimizers": ParseOptimizers(cfg, v, source); break;
                 case "scheduler": ParseScheduler(cfg.Scheduler, v, source); break;
                 case "ema_decay": cfg.EmaDecay = Float(v, source, key, min: 0f, max: 1f); break;
+                case "ema_warmup": cfg.EmaWarmup = Bool(v, source, key); break;
                 case "net_d_iters" or "disc_steps": cfg.NetDIters = Int(v, source, key, 1); break;
                 case "net_d_init_iters" or "disc_init_steps": cfg.NetDInitIters = Int(v, source, key, 0); break;
                 case "total_iter": cfg.TotalIter = Int(v, source, key, 0); break;

@@ -21,7 +21,7 @@ public sealed partial class SrConfig
     private static readonly string[] TopKeys =
     {
         "model", "scale", "seed", "device", "network_g", "network_d", "pretrain_network_g", "strict_load_g", "datasets", "losses",
-        "optimizers", "scheduler", "ema_decay", "net_d_iters", "net_d_init_iters", "disc_steps", "disc_init_steps",
+        "optimizers", "scheduler", "ema_decay", "ema_warmup", "net_d_iters", "net_d_init_iters", "disc_steps", "disc_init_steps",
         "total_iter", "val_freq", "save_checkpoint_freq", "print_freq",
         "name", "degradation", "gt_usm", "l1_gt_usm", "percep_gt_usm", "gan_gt_usm", "param_key_g",
     };
@@ -46,8 +46,11 @@ public sealed partial class SrConfig
     public SrOptimConfig OptimG { get; set; } = new();
     public SrOptimConfig OptimD { get; set; } = new();
     public SrSchedulerConfig Scheduler { get; set; } = new();
-    /// <summary>EMA of G's weights (BasicSR's net_g_ema); 0: off.</summary>
+    /// <summary>EMA of G's weights (BasicSR's net_g_ema); 0: off. With <see cref="EmaWarmup"/> the decay it warms up to.</summary>
     public float EmaDecay { get; set; } = 0.999f;
+    /// <summary>The EMA's decay after n updates is min(ema_decay, (1 + n) / (10 + n)) (TensorFlow's num_updates), so a
+    /// short run's EMA does not keep the initial weights; false: BasicSR's constant ema_decay.</summary>
+    public bool EmaWarmup { get; set; } = true;
     /// <summary>G steps on iterations where iteration % net_d_iters == 0 (BasicSR net_d_iters = MMEditing disc_steps).</summary>
     public int NetDIters { get; set; } = 1;
     /// <summary>Iterations at the start that train D only (net_d_init_iters = disc_init_steps).</summary>
@@ -277,6 +280,7 @@ public sealed partial class SrConfig
             _ => "scheduler: {type: none}",
         });
         sb.Append("ema_decay: ").AppendLine(F(EmaDecay));
+        sb.AppendLine($"ema_warmup: {(EmaWarmup ? "true" : "false")}");
         sb.AppendLine(string.Create(c, $"net_d_iters: {NetDIters}"));
         sb.AppendLine(string.Create(c, $"net_d_init_iters: {NetDInitIters}"));
         sb.AppendLine(string.Create(c, $"total_iter: {TotalIter}"));

@@ -8,8 +8,20 @@ using NativeGan.Optim;
 
 namespace NativeGan.Models.Sr.Training;
 
-/// <summary>PSNR / SSIM of one validation pass (means over the validation images).</summary>
-public sealed record SrValidationResult(long Iteration, double Psnr, double Ssim, int Images, bool UsedEma);
+/// <summary>PSNR / SSIM of one validation pass (means over the validation images): of the EMA weights when EMA is
+/// on (<paramref name="UsedEma"/>), else of G; with EMA also of G's own weights (<paramref name="PlainPsnr"/>,
+/// <paramref name="PlainSsim"/>), so the run can tell which of the two it should hand out.</summary>
+public sealed record SrValidationResult(long Iteration, double Psnr, double Ssim, int Images, bool UsedEma, double? PlainPsnr = null, double? PlainSsim = null)
+{
+    /// <summary>The weights <see cref="Psnr"/> and <see cref="Ssim"/> measured: <c>params_ema</c> or <c>params</c>.</summary>
+    public string Weights => UsedEma ? SrWeights.Ema : SrWeights.Plain;
+
+    /// <summary>The better-validated weights (higher PSNR; a tie or no plain measurement keeps the EMA, BasicSR's choice).</summary>
+    public string BetterWeights => UsedEma && PlainPsnr is double p && double.IsFinite(p) && !(Psnr >= p) ? SrWeights.Plain : Weights;
+
+    /// <summary>PSNR and SSIM of <see cref="BetterWeights"/>.</summary>
+    public (double Psnr, double Ssim) Better => BetterWeights == Weights ? (Psnr, Ssim) : (PlainPsnr!.Value, PlainSsim ?? double.NaN);
+}
 
 /// <summary>
 /// Trains an SR model (rrdbnet_psnr, esrgan, srgan, realesrnet, realesrgan) from an <see cref="SrConfig"/> with the GAN family's run-folder
@@ -20,11 +32,16 @@ public sealed record SrValidationResult(long Iteration, double Psnr, double Ssim
 /// schedulers (<c>sched_g.</c>, <c>sched_d.</c>) and the loader's epoch / position. With every checkpoint the released
 /// generator goes to <c>models/net_g_ITER.safetensors</c> and <c>models/net_g_latest.safetensors</c>: BasicSR's plain
 /// keys (conv_first.weight, ...), the EMA weights when EMA is on, loadable by <c>nativegan upscale -m</c> and <c>forward</c>.
+/// With EMA on, every validation measures both the EMA and G's own weights; <c>models/net_g_best.safetensors</c> holds
+/// whichever scored the best PSNR (metadata <c>weights</c>), and <c>nativegan upscale -m RUN</c> takes the better of the
+/// two at the latest checkpoint (<see cref="SrRunWeights"/>).
 /// </summary>
 public sealed partial class SrTrainer : TrainerBase
 {
     public const string CheckpointFormat = "nativegan-sr-checkpoint/1";
-    public const string CsvHeader = "iteration,l_g_pix,l_g_percep,l_g_style,l_g_gan,l_d_real,l_d_fake,out_d_real,out_d_fake,lr,psnr,ssim";
+    /// <summary>The <c>log.csv</c> header; psnr / ssim are the EMA's when EMA is on, psnr_plain / ssim_plain G's own
+    /// weights then (empty without EMA, where psnr / ssim are G's). New columns go last, so older logs still read.</summary>
+    public const string CsvHeader = "iteration,l_g_pix,l_g_percep,l_g_style,l_g_gan,l_d_real,l_d_fake,out_d_real,out_d_fake,lr,psnr,ssim,psnr_plain,ssim_plain";
     public const string ModelsFolderName = "models";
 
     private readonly Generator initRng;
@@ -85,7 +102,7 @@ public sealed partial class SrTrainer : TrainerBase
                 optD = new Adam(D.Parameters(), od.Lr, od.Betas, weightDecay: od.WeightDecay);
                 built.Add(optD);
             }
-            var ema = config.EmaDecay > 0 ? new ModuleEma(G, config.EmaDecay) : null;
+            var ema = config.EmaDecay > 0 ? new ModuleEma(G, config.EmaDecay, config.EmaWarmup) : null;
             if (ema != null) built.Add(ema);
             Step = new SrTrainStep(config.Model, G, optG, D, optD, BuildScheduler(config, optG), optD == null ? null : BuildScheduler(config, optD), ema,
                 config.PixelLoss?.Type, config.PixelLoss?.LossWeight ?? 0f, Perceptual,
@@ -275,7 +292,8 @@ public sealed partial class SrTrainer : TrainerBase
         long n = Step.Iteration;
         SrValidationResult? v = null;
         if (ValSet != null && Config.ValFreq > 0 && (n % Config.ValFreq == 0 || n == total)) v = Validate();
-        var row = new float?[] { r.GPix, r.GPercep, r.GStyle, r.GGan, r.DReal, r.DFake, r.OutDReal, r.OutDFake, r.Lr, (float?)v?.Psnr, (float?)v?.Ssim };
+        var row = new float?[] { r.GPix, r.GPercep, r.GStyle, r.GGan, r.DReal, r.DFake, r.OutDReal, r.OutDFake, r.Lr, (float?)v?.Psnr, (float?)v?.Ssim,
+            (float?)v?.PlainPsnr, (float?)v?.PlainSsim };
         var shown = new List<LossValue>();
         if (Step.PixelType != null) shown.Add(new("l_pix", r.GPix));
         if (Perceptual?.PerceptualWeight > 0) shown.Add(new("l_percep", r.GPercep));
@@ -290,25 +308,44 @@ public sealed partial class SrTrainer : TrainerBase
         {
             shown.Add(new("psnr", (float)lv.Psnr));
             shown.Add(new("ssim", (float)lv.Ssim));
+            if (lv.PlainPsnr is double pp) shown.Add(new("psnr_plain", (float)pp));
         }
         return new IterationResult(row, shown, r.AllFinite);
     }
 
     /// <summary>
     /// PSNR and SSIM (BasicSR's calculate_psnr / calculate_ssim on 8-bit-rounded images, crop border and Y channel
-    /// from the config) of the generator over the validation images, with the EMA weights when EMA is on, in eval
-    /// mode without a graph. RRDBNet at scale 1 or 2 needs LR sides divisible by 4 or 2 (pixel unshuffle): the LR is
-    /// cropped to that, and the GT with it.
+    /// from the config) of the generator over the validation images, in eval mode without a graph: of the EMA weights
+    /// when EMA is on, and then of G's own weights too (in a noisy run the EMA is ahead of G, in one still improving
+    /// steadily it can trail it; the run hands out the better, see SrRunWeights).
+    /// RRDBNet at scale 1 or 2 needs LR sides divisible by 4 or 2 (pixel unshuffle): the LR is cropped to that, and
+    /// the GT with it.
     /// </summary>
     public SrValidationResult Validate()
     {
         if (ValSet == null) throw new InvalidOperationException("SrTrainer.Validate: the config has no validation data (datasets.val.dataroot_gt).");
+        var ema = Step.Ema;
+        var (psnr, ssim) = Evaluate(ema != null ? ema.StateDict() : G.StateDict());
+        (double Psnr, double Ssim)? plain = ema != null ? Evaluate(G.StateDict()) : null;
+        var result = new SrValidationResult(Iteration, psnr, ssim, ValSet.Count, ema != null, plain?.Psnr, plain?.Ssim);
+        lastValidation = result;
+        Validated?.Invoke(result);
+        var c = CultureInfo.InvariantCulture;
+        string both = plain is { } pl
+            ? string.Create(c, $" (EMA weights); plain G: psnr {pl.Psnr:0.0000} dB, ssim {pl.Ssim:0.0000}; better: {SrWeights.Name(result.BetterWeights)}")
+            : " (G weights)";
+        Report?.Invoke(string.Create(c,
+            $"validation at iter {result.Iteration}: psnr {result.Psnr:0.0000} dB, ssim {result.Ssim:0.0000}{both} ({result.Images} images, " +
+            $"{(Config.Val?.TestYChannel ?? true ? "Y channel" : "RGB")}, crop border {Config.ResolvedCropBorder})"));
+        UpdateBest(result);
+        return result;
+    }
+
+    /// <summary>Mean PSNR and SSIM of the generator with <paramref name="weights"/> over the validation images.</summary>
+    private (double Psnr, double Ssim) Evaluate(IReadOnlyDictionary<string, Tensor> weights)
+    {
         evalG ??= BuildGenerator(Config, Device, new Generator(0));
-        using (Tensor.NoGrad())
-        {
-            if (Step.Ema != null) Step.Ema.CopyTo(evalG);
-            else evalG.LoadStateDict(G.StateDict(), strict: true);
-        }
+        using (Tensor.NoGrad()) evalG.LoadStateDict(weights, strict: true);
         evalG.Eval();
         int unshuffle = Config.NetworkG.Type == "RRDBNet" ? 4 / Config.Scale : 1;
         int s = Config.Scale, border = Config.ResolvedCropBorder;
@@ -316,7 +353,7 @@ public sealed partial class SrTrainer : TrainerBase
         double psnr = 0, ssim = 0;
         using (Tensor.NoGrad())
         {
-            for (int i = 0; i < ValSet.Count; i++)
+            for (int i = 0; i < ValSet!.Count; i++)
             {
                 using var scope = Tensor.Scope();
                 var (lq, gt) = ValSet.GetTensors(i, Device);
@@ -333,13 +370,7 @@ public sealed partial class SrTrainer : TrainerBase
                 ssim += SrMetrics.Ssim(output, gt, border, y, quantize: true);
             }
         }
-        var result = new SrValidationResult(Iteration, psnr / ValSet.Count, ssim / ValSet.Count, ValSet.Count, Step.Ema != null);
-        lastValidation = result;
-        Validated?.Invoke(result);
-        Report?.Invoke(string.Create(CultureInfo.InvariantCulture,
-            $"validation at iter {result.Iteration}: psnr {result.Psnr:0.0000} dB, ssim {result.Ssim:0.0000} ({result.Images} images, {(result.UsedEma ? "EMA" : "G")} weights, {(y ? "Y channel" : "RGB")}, crop border {border})"));
-        UpdateBest(result);
-        return result;
+        return (psnr / ValSet.Count, ssim / ValSet.Count);
     }
 
     // ---------------------------------------------------------------- checkpoints
@@ -360,12 +391,15 @@ public sealed partial class SrTrainer : TrainerBase
         meta["scale"] = Config.Scale.ToString(c);
         meta["loader_epoch"] = Loader.Epoch.ToString(c);
         meta["loader_position"] = Loader.Position.ToString(c);
+        if (Step.Ema != null) meta[EmaUpdatesKey] = Step.Ema.Updates.ToString(c);
         CollectRealEsrgan(tensors, meta);
         if (lastValidation is { } val)
         {
             meta["val_iteration"] = val.Iteration.ToString(c);
             meta["val_psnr"] = val.Psnr.ToString("R", c);
             meta["val_ssim"] = val.Ssim.ToString("R", c);
+            if (val.PlainPsnr is double pp) meta[SrRunWeights.PlainPsnrKey] = pp.ToString("R", c);
+            if (val.PlainSsim is double ps) meta["val_ssim_plain"] = ps.ToString("R", c);
         }
     }
 
@@ -377,34 +411,6 @@ public sealed partial class SrTrainer : TrainerBase
         if (Step.SchedulerG != null) yield return ("sched_g.", Step.SchedulerG.StateDict);
         if (Step.SchedulerD != null) yield return ("sched_d.", Step.SchedulerD.StateDict);
     }
-
-    /// <summary>Writes the released generator: <c>models/net_g_ITER.safetensors</c> and <c>models/net_g_latest.safetensors</c>.</summary>
-    protected override void OnCheckpointSaved(string path) =>
-        WriteReleasedWeights(null, ReleasedWeightsPath(Iteration), Path.Combine(ModelsDir, "net_g_latest.safetensors"));
-
-    /// <summary>Writes the released generator (EMA weights when EMA is on, BasicSR's plain keys) to each path (temp + rename).</summary>
-    private void WriteReleasedWeights(IReadOnlyDictionary<string, string>? extraMetadata, params string[] paths)
-    {
-        Directory.CreateDirectory(ModelsDir);
-        var state = Step.Ema != null ? Step.Ema.StateDict() : G.StateDict();
-        var tensors = state.Select(kv => (kv.Key, kv.Value.Shape.ToArray(), kv.Value.ToArray())).ToList();
-        var c = CultureInfo.InvariantCulture;
-        var meta = new Dictionary<string, string>
-        {
-            ["format"] = "pt",
-            ["weights"] = Step.Ema != null ? ModuleEma.CheckpointKey : "params",
-            ["network_g"] = Config.NetworkG.Type,
-            ["scale"] = Config.Scale.ToString(c),
-            ["iteration"] = Iteration.ToString(c),
-            ["model"] = Config.Model,
-        };
-        if (extraMetadata != null)
-            foreach (var (k, v) in extraMetadata) meta[k] = v;
-        foreach (var p in paths) Safetensors.Write(p, tensors, meta);
-    }
-
-    /// <summary>The released generator file of an iteration (BasicSR's net_g_ITER.pth, as safetensors).</summary>
-    public string ReleasedWeightsPath(long iteration) => Path.Combine(ModelsDir, $"net_g_{iteration.ToString(CultureInfo.InvariantCulture)}.safetensors");
 
     /// <summary>Continues the run in <paramref name="outDir"/> from its latest checkpoint with the config stored in it.</summary>
     /// <param name="checkpoint">The checkpoint to continue from (auto-resume's newest complete one); default: the one <c>checkpoints/latest</c> names.</param>
@@ -439,11 +445,13 @@ public sealed partial class SrTrainer : TrainerBase
             throw new InvalidDataException($"{r.Path}: does not fit the {Config.Model} model of its config: {e.Message}", e);
         }
         Step.Iteration = r.MetaLong("iteration");
+        if (Step.Ema != null) Step.Ema.Updates = EmaUpdatesOf(r);
         Loader.Seek(r.MetaInt("loader_epoch"), r.MetaInt("loader_position"));
         LoadRealEsrgan(r);
         lastValidation = r.File.Metadata.TryGetValue("val_psnr", out var p) && r.File.Metadata.TryGetValue("val_ssim", out var s)
             ? new SrValidationResult(r.MetaLong("val_iteration"), double.Parse(p, CultureInfo.InvariantCulture),
-                double.Parse(s, CultureInfo.InvariantCulture), ValSet?.Count ?? 0, Step.Ema != null)
+                double.Parse(s, CultureInfo.InvariantCulture), ValSet?.Count ?? 0, Step.Ema != null,
+                MetaDouble(r, SrRunWeights.PlainPsnrKey), MetaDouble(r, "val_ssim_plain"))
             : null;
         LoadBest(r);
         LastCheckpoint = r.Path;

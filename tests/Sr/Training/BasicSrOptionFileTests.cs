@@ -35,6 +35,7 @@ public class BasicSrOptionFileTests
             Assert.Equal(new[] { 1000000 }, c.Scheduler.Milestones);
             Assert.Equal(1000000, c.TotalIter);
             Assert.Equal(0.999f, c.EmaDecay);
+            Assert.True(c.EmaWarmup);   // NativeGan's default here too: ema_decay is the cap, reached after 8990 of the 1M updates
             Assert.Equal("params_ema", c.ParamKeyG);
             Assert.Equal(5000, c.SaveCheckpointFreq);
             Assert.Equal(100, c.PrintFreq);
@@ -75,6 +76,7 @@ public class BasicSrOptionFileTests
             Assert.Equal(new[] { 400000 }, c.Scheduler.Milestones);
             Assert.Equal(0.5f, c.Scheduler.Gamma);
             Assert.Equal(0.999f, c.EmaDecay);
+            Assert.True(c.EmaWarmup);
             Assert.Equal(1, c.NetDIters);
             Assert.Equal(0, c.NetDInitIters);
             Assert.Equal("params_ema", c.ParamKeyG);
@@ -130,6 +132,19 @@ public class BasicSrOptionFileTests
         Assert.Contains("181", e.Message);
         Assert.Contains("batch_size_per_gpu 12", e.Message);
         Assert.Contains("180 or 192", e.Message);
+    }
+
+    [Fact]
+    public void EmaWarmupCanBeTurnedOffInTheTrainSectionForBasicSrsConstantDecay()
+    {
+        string text = File.ReadAllText(Upstream("train_realesrgan_x4plus.yml"));
+        const string anchor = "  ema_decay: 0.999";
+        Assert.Contains(anchor, text);
+        var off = SrConfig.Parse(text.Replace(anchor, anchor + "\n  ema_warmup: false"), "off.yml");
+        Assert.Equal((0.999f, false), (off.EmaDecay, off.EmaWarmup));
+        var e = Assert.Throws<ConfigException>(() => SrConfig.Parse(text.Replace(anchor, anchor + "\n  ema_warmup: maybe"), "m.yml"));
+        Assert.Contains("m.yml: key 'train.ema_warmup'", e.Message);
+        Assert.Contains("expected true or false, got 'maybe'", e.Message);
     }
 
     [Theory]

@@ -12,12 +12,21 @@ public class SrBestCheckpointTests
 {
     private static double Meta(SafetensorsFile f, string key) => double.Parse(f.Metadata[key], CultureInfo.InvariantCulture);
 
-    /// <summary>(iteration, psnr, ssim) of the log.csv rows with a validation.</summary>
-    private static List<(long It, float Psnr, float Ssim)> Validations(string csv) => File.ReadAllLines(csv).Skip(1)
-        .Select(l => l.Split(','))
-        .Where(c => c[^2] != "")
-        .Select(c => (long.Parse(c[0], CultureInfo.InvariantCulture), float.Parse(c[^2], CultureInfo.InvariantCulture), float.Parse(c[^1], CultureInfo.InvariantCulture)))
-        .ToList();
+    private static float F(string s) => float.Parse(s, CultureInfo.InvariantCulture);
+
+    /// <summary>(iteration, psnr, ssim, weights) of the better-validated weights of each log.csv row with a validation:
+    /// the EMA's (psnr, ssim) or G's own (psnr_plain, ssim_plain) when those are higher.</summary>
+    private static List<(long It, float Psnr, float Ssim, string Weights)> Validations(string csv)
+    {
+        var lines = File.ReadAllLines(csv);
+        var h = lines[0].Split(',').ToList();
+        int pe = h.IndexOf("psnr"), se = h.IndexOf("ssim"), pp = h.IndexOf("psnr_plain"), sp = h.IndexOf("ssim_plain");
+        return lines.Skip(1).Select(l => l.Split(',')).Where(c => c[pe] != "").Select(c =>
+        {
+            long it = long.Parse(c[0], CultureInfo.InvariantCulture);
+            return F(c[pp]) > F(c[pe]) ? (it, F(c[pp]), F(c[sp]), SrWeights.Plain) : (it, F(c[pe]), F(c[se]), SrWeights.Ema);
+        }).ToList();
+    }
 
     [Fact]
     public void BestCheckpointFollowsTheHighestValidationPsnrAndSurvivesResume()
@@ -38,10 +47,12 @@ public class SrBestCheckpointTests
         Assert.Equal(top.Psnr, (float)Meta(best, "best_psnr"));
         Assert.Equal(top.Ssim, (float)Meta(best, "best_ssim"));
         Assert.Equal(top.It, (long)Meta(best, "best_iteration"));
+        Assert.Equal(top.Weights, best.Metadata["best_weights"]);
         Assert.Equal(top.It.ToString(CultureInfo.InvariantCulture), best.Metadata["iteration"]);   // the full checkpoint of that iteration
         Assert.Contains(best.Tensors.Keys, k => k.StartsWith("opt_g.", StringComparison.Ordinal));
         var released = Safetensors.Read(Path.Combine(outDir, "models", SrTrainer.BestWeightsFileName));
         Assert.Equal(top.Psnr, (float)Meta(released, "best_psnr"));
+        Assert.Equal(top.Weights, released.Metadata["weights"]);   // net_g_best says which weights it holds
         Assert.Contains("conv_first.weight", released.Tensors.Keys);
         // best.safetensors is not part of the iter_* sequence that resume scans.
         Assert.Equal(new long[] { 3, 2 }, CheckpointStore.Candidates(outDir).Select(c => c.Iteration));
@@ -54,9 +65,9 @@ public class SrBestCheckpointTests
         Thread.Sleep(20);
         using (var t = SrTrainer.Resume(outDir))
         {
-            Assert.Equal(new SrBestValidation(top.It, Meta(best, "best_psnr"), Meta(best, "best_ssim")), t.Best);
+            Assert.Equal(new SrBestValidation(top.It, Meta(best, "best_psnr"), Meta(best, "best_ssim"), top.Weights), t.Best);
             var again = t.Validate();   // the state of iteration 3: at most the best, so not a new best
-            Assert.Equal(vals[^1].Psnr, (float)again.Psnr);
+            Assert.Equal(vals[^1].Psnr, (float)again.Better.Psnr);
             Assert.Equal(bestBytes, File.ReadAllBytes(bestPath));
             Assert.Equal(bestWritten, File.GetLastWriteTimeUtc(bestPath));
             Assert.Equal(top.It, t.Best!.Iteration);

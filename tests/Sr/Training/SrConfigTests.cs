@@ -17,6 +17,7 @@ public class SrConfigTests
         Assert.Equal((1e-4f, (0.9f, 0.99f)), (c.OptimG.Lr, c.OptimG.Betas));
         Assert.Equal(new[] { 50000, 100000, 200000, 300000 }, c.Scheduler.Milestones);
         Assert.Equal((0.5f, 0.999f, 400000), (c.Scheduler.Gamma, c.EmaDecay, c.TotalIter));
+        Assert.True(c.EmaWarmup);
         Assert.Equal(4, c.ResolvedCropBorder);
     }
 
@@ -61,6 +62,7 @@ public class SrConfigTests
               d: {lr: 3e-4}
             scheduler: {type: CosineAnnealingRestartLR, periods: [10, 20], restart_weights: [1, 0.5], eta_min: 1e-6}
             ema_decay: 0
+            ema_warmup: false
             disc_steps: 2
             disc_init_steps: 5
             total_iter: !!float 1e3
@@ -82,6 +84,7 @@ public class SrConfigTests
         Assert.Equal(("CosineAnnealingRestartLR", 1e-6f), (c.Scheduler.Type, c.Scheduler.EtaMin));
         Assert.Equal(new[] { 10, 20 }, c.Scheduler.Periods);
         Assert.Equal(new[] { 1f, 0.5f }, c.Scheduler.RestartWeights);
+        Assert.False(c.EmaWarmup);
         Assert.Equal((0f, 2, 5, 1000, 500, 250, 10), (c.EmaDecay, c.NetDIters, c.NetDInitIters, c.TotalIter, c.ValFreq, c.SaveCheckpointFreq, c.PrintFreq));
         var back = SrConfig.Parse(c.ToYaml(), "back.yml");
         Assert.Equal(c.ToYaml(), back.ToYaml());
@@ -104,6 +107,7 @@ public class SrConfigTests
     [InlineData("optimizers: {g: {type: SGD}}", "key 'optimizers.g.type'")]
     [InlineData("scheduler: {milestones: [a]}", "key 'scheduler.milestones[0]'")]
     [InlineData("ema_decay: 2", "key 'ema_decay'")]
+    [InlineData("ema_warmup: maybe", "key 'ema_warmup' (line 1): expected true or false, got 'maybe'")]
     [InlineData("total_iter: 1.5", "key 'total_iter'")]
     [InlineData("device: tpu", "key 'device'")]
     [InlineData("model: [1, 2", "invalid YAML")]

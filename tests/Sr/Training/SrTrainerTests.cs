@@ -157,8 +157,10 @@ public class SrTrainerTests
         var b = File.ReadAllLines(Path.Combine(split, "log.csv"));
         Assert.Equal(5, a.Length);
         Assert.Equal(SrTrainer.CsvHeader, a[0]);
-        Assert.NotEqual("", a[2].Split(',')[^2]);   // psnr at iteration 2
-        Assert.NotEqual("", a[4].Split(',')[^1]);   // ssim at iteration 4
+        var cols = SrTrainer.CsvHeader.Split(',').ToList();
+        Assert.NotEqual("", a[2].Split(',')[cols.IndexOf("psnr")]);         // psnr at iteration 2 (the EMA's)
+        Assert.NotEqual("", a[2].Split(',')[cols.IndexOf("psnr_plain")]);   // and of G's own weights
+        Assert.NotEqual("", a[4].Split(',')[cols.IndexOf("ssim")]);         // ssim at iteration 4
         Assert.Equal(a, b);
         // The final EMA weights agree too.
         var ea = Safetensors.Read(Path.Combine(straight, "models", "net_g_4.safetensors"));
@@ -246,6 +248,10 @@ public class SrTrainerTests
         Assert.Contains("l_pix", output);
         Assert.Contains("validation at iter 2: psnr", output);
         Assert.Contains("done: 2/2", output);
+        // The summary names the released weights and how EMA and plain validated.
+        Assert.Contains("net_g_latest.safetensors = EMA weights (params_ema; ema_decay 0.999 with warm-up, 2 updates, last decay 0.18182)", output);
+        Assert.Contains("last validation (iter 2): EMA psnr ", output);
+        Assert.Contains($"`nativegan upscale -m {outDir}` takes the ", output);
 
         stdout = new StringWriter();
         code = CliApp.Run(new[] { "train", "--resume", outDir, "--iterations", "3" }, stdout, stderr);
