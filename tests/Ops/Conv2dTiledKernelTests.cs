@@ -65,9 +65,9 @@ public class Conv2dTiledKernelTests
         int wLen = g.Cout * g.KernelVolume;
         int yOffset = c.YStart * g.OutH * g.OutW;
         var expected = Run(backend, Values(1, xLen), Values(2, wLen), Values(3, g.Cout), yLen, c.Bias,
-            (k, x, w, b, y, hb) => k.ConvForward(backend.Stream, k.For((long)g.N * g.Cout * g.OutH * g.OutW), x, w, b, y.SubView(yOffset), g, hb));
+            (k, x, w, b, y, hb) => k.Get(KernelCatalog.ConvForward)(backend.Stream, k.For((long)g.N * g.Cout * g.OutH * g.OutW), x, w, b, y.SubView(yOffset), g, hb));
         var actual = Run(backend, Values(1, xLen), Values(2, wLen), Values(3, g.Cout), yLen, c.Bias,
-            (k, x, w, b, y, hb) => k.ConvForwardTiled(backend.Stream, Conv2dLaunch.ForwardTiled(g), x, w, b, y.SubView(yOffset), g, hb));
+            (k, x, w, b, y, hb) => k.Get(KernelCatalog.ConvForwardTiled)(backend.Stream, Conv2dLaunch.ForwardTiled(g), x, w, b, y.SubView(yOffset), g, hb));
         Assertions.AssertClose(expected, actual, Rtol, Atol, $"{c} forward");
         if (yOffset > 0) Assert.Equal(Sentinel, actual[0]);   // outside the slice: untouched
     }
@@ -83,9 +83,9 @@ public class Conv2dTiledKernelTests
         int wLen = g.Cout * g.KernelVolume;
         int gyOffset = c.YStart * g.OutH * g.OutW;
         var expected = Run(backend, Values(4, gyLen), Values(5, wLen), Values(6, g.Cin), gxLen, c.Bias,
-            (k, gy, w, b, gx, hb) => k.ConvBackwardInput(backend.Stream, k.For((long)g.N * g.Cin * g.H * g.W), gy.SubView(gyOffset), w, b, gx, g, hb));
+            (k, gy, w, b, gx, hb) => k.Get(KernelCatalog.ConvBackwardInput)(backend.Stream, k.For((long)g.N * g.Cin * g.H * g.W), gy.SubView(gyOffset), w, b, gx, g, hb));
         var actual = Run(backend, Values(4, gyLen), Values(5, wLen), Values(6, g.Cin), gxLen, c.Bias,
-            (k, gy, w, b, gx, hb) => k.ConvBackwardInputTiled(backend.Stream, Conv2dLaunch.BackwardInputTiled(g), gy.SubView(gyOffset), w, b, gx, g, hb));
+            (k, gy, w, b, gx, hb) => k.Get(KernelCatalog.ConvBackwardInputTiled)(backend.Stream, Conv2dLaunch.BackwardInputTiled(g), gy.SubView(gyOffset), w, b, gx, g, hb));
         Assertions.AssertClose(expected, actual, Rtol, Atol, $"{c} grad-input");
         if (g.XBatchStride > g.Cin * g.H * g.W) Assert.Equal(Sentinel, actual[g.Cin * g.H * g.W]);
     }
@@ -104,9 +104,9 @@ public class Conv2dTiledKernelTests
         var backend = (IlgpuBackend)Device.IlgpuCpu.Backend;
         int gyLen = g.N * g.YBatchStride, gxLen = g.N * g.XBatchStride, wLen = g.Cout * g.KernelVolume;
         var expected = Run(backend, Values(7, gyLen), Values(8, wLen), Values(9, g.Cin), gxLen, true,
-            (k, gy, w, b, gx, hb) => k.ConvBackwardInput(backend.Stream, k.For(gxLen), gy, w, b, gx, g, hb));
+            (k, gy, w, b, gx, hb) => k.Get(KernelCatalog.ConvBackwardInput)(backend.Stream, k.For(gxLen), gy, w, b, gx, g, hb));
         var actual = Run(backend, Values(7, gyLen), Values(8, wLen), Values(9, g.Cin), gxLen, true,
-            (k, gy, w, b, gx, hb) => k.ConvBackwardInputTiled(backend.Stream, Conv2dLaunch.BackwardInputTiled(g), gy, w, b, gx, g, hb));
+            (k, gy, w, b, gx, hb) => k.Get(KernelCatalog.ConvBackwardInputTiled)(backend.Stream, Conv2dLaunch.BackwardInputTiled(g), gy, w, b, gx, g, hb));
         Assertions.AssertClose(expected, actual, Rtol, Atol, "transposed conv with output padding");
     }
 
