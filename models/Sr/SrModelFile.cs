@@ -38,9 +38,12 @@ public sealed class LoadedSrModel : IDisposable
     public string Describe()
     {
         var a = Architecture;
-        string args = a.Kind == SrArchitecture.RRDBNetKind
-            ? $"num_feat {a.NumFeat}, num_block {a.NumBlock}, num_grow_ch {a.NumGrowCh}"
-            : $"num_feat {a.NumFeat}, num_block {a.NumBlock}";
+        string args = a.Kind switch
+        {
+            SrArchitecture.RRDBNetKind => $"num_feat {a.NumFeat}, num_block {a.NumBlock}, num_grow_ch {a.NumGrowCh}",
+            SrArchitecture.SRVGGNetCompactKind => $"num_feat {a.NumFeat}, num_conv {a.NumBlock}, act_type {a.ActType}",
+            _ => $"num_feat {a.NumFeat}, num_block {a.NumBlock}",
+        };
         return $"{a.Kind} x{a.Scale} ({args}, {a.InChannels} -> {a.OutChannels} channels) from {System.IO.Path.GetFileName(Path)} " +
                $"({(Format == WeightsFormat.Pth ? ".pth" : "safetensors")}{(WrapperKey != null ? $", '{WrapperKey}'" : "")})";
     }
@@ -54,11 +57,30 @@ public static class SrModelFile
     public static LoadedSrModel Load(string path, Device? device = null)
     {
         if (!File.Exists(path))
-            throw new FileNotFoundException($"{path}: weights file not found (expected a .pth or .safetensors of an RRDBNet, MSRResNet or SRResNet).", path);
-        var state = WeightsFile.Load(path, out var format, out var wrapperKey);
-        var (model, arch) = SrArchitecture.CreateFromStateDict(state, device, path);
+            throw new FileNotFoundException($"{path}: weights file not found (expected a .pth or .safetensors of an RRDBNet, MSRResNet, SRResNet or SRVGGNetCompact).", path);
+        var format = WeightsFile.Detect(path);
+        string? wrapperKey = null, actType = null;
+        IReadOnlyDictionary<string, SafetensorsEntry> state;
+        if (format == WeightsFormat.Pth) state = PthReader.ReadStateDict(path, out wrapperKey);
+        else
+        {
+            var file = Safetensors.Read(path);
+            state = file.Tensors;
+            actType = ActTypeOf(file.Metadata);
+        }
+        var (model, arch) = SrArchitecture.CreateFromStateDict(state, device, path, actType);
         model.Eval();
         model.RequiresGrad(false);
         return new LoadedSrModel(model, arch, path, format, wrapperKey);
     }
+
+    /// <summary>
+    /// The SRVGGNetCompact activation a safetensors file records in its metadata (<c>act_type</c>, written by the
+    /// trainer), or null: ReLU and LeakyReLU have no weights, so only the metadata can tell them apart.
+    /// </summary>
+    public static string? ActTypeOf(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.TryGetValue(ActTypeMetadataKey, out var act) ? act : null;
+
+    /// <summary>The safetensors metadata key that records an SRVGGNetCompact's activation.</summary>
+    public const string ActTypeMetadataKey = "act_type";
 }
