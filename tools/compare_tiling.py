@@ -113,7 +113,11 @@ def tile_nativegan(model, img, scale, tile, pad, full_context=True):
 
 
 def load_weights(path):
-    state = torch.load(path, map_location="cpu")
+    if path.endswith(".safetensors"):
+        from safetensors_io import read_safetensors
+        state = {k: v.float() for k, v in read_safetensors(path)[0].items()}
+    else:
+        state = torch.load(path, map_location="cpu")
     for key in ("params_ema", "params"):
         if isinstance(state, dict) and key in state:
             state = state[key]
@@ -158,7 +162,8 @@ def train_compact(steps, seed, photos):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--weights", help="a Real-ESRGAN / BasicSR .pth (RRDBNet x4 or SRVGGNetCompact); default: train a compact model")
+    p.add_argument("--weights", help="a Real-ESRGAN / BasicSR .pth or a .safetensors (RRDBNet x4 or SRVGGNetCompact; e.g. the "
+                   "model.safetensors an earlier --export wrote); default: train a compact model")
     p.add_argument("--tile", type=int, nargs="+", default=[32, 48])
     p.add_argument("--pad", type=int, nargs="+", default=[10])
     p.add_argument("--train-steps", type=int, default=300)

@@ -37,7 +37,7 @@ public sealed class UpscaleVerb : ICommand
     [Option('t', "tile", Default = 0, HelpText = "Tile size in input pixels (0: the whole image at once). Tiles are uploaded one at a time.")]
     public int Tile { get; set; }
 
-    [Option("tile-pad", Default = 10, HelpText = "Context pixels around each tile; neighbouring tiles are blended across it.")]
+    [Option("tile-pad", Default = 10, HelpText = "Context pixels every output pixel keeps from its tile's edge; neighbouring tiles are blended across a band this wide (each tile reads 1.5 times it).")]
     public int TilePad { get; set; }
 
     [Option("pre-pad", Default = 0, HelpText = "Reflect padding around the whole image, removed after upscaling.")]
