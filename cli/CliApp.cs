@@ -40,6 +40,14 @@ public static class CliApp
         [("prepare", "--compression_level")] = "--compression-level",
         [("prepare", "--n_thread")] = "--threads",
         [("prepare", "--meta_info")] = "--meta-info",
+        // Real-ESRGAN's inference_realesrgan.py: a two-letter short option and underscored long ones.
+        [("upscale", "-dn")] = "--denoise-strength",
+        [("upscale", "--denoise_strength")] = "--denoise-strength",
+        [("upscale", "--model_name")] = "--model-name",
+        [("upscale", "--model_path")] = "--model",
+        [("upscale", "--tile_pad")] = "--tile-pad",
+        [("upscale", "--pre_pad")] = "--pre-pad",
+        [("upscale", "--alpha_upsampler")] = "--alpha-upsampler",
     };
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)

@@ -25,6 +25,8 @@ Cases (names and sizes as in ElementwiseCase.cs, GemmCase.cs, Conv2dCase.cs, Pix
                             (S = 256 on CUDA, 64 with --cpu, as DESIGN.md's tables)
   rrdbnet_train_BxS         the same network, LR Bx3xSxS, L1 against a 4S target, backward, Adam(1e-4, (0.9, 0.99)) step
                             (16x32 and 12x64 on CUDA, 2x32 with --cpu)
+  srvgg_infer_256           Real-ESRGAN's realesr-general-x4v3 (SRVGGNetCompact, 64 feat, 32 convs, PReLU, x4), eval,
+                            no_grad, 1x3x256x256, on CUDA and with --cpu (the model people run without a GPU)
 Each case: warm-up calls, then calls repeated for about --target seconds per trial, median of --trials trials.
 """
 import argparse
@@ -177,6 +179,7 @@ def make_cases(dev):
     rb, rgt = (12, 256) if dev.type == "cuda" else (1, 64)
     cases.append((f"realesrgan_step_{rb}x{rgt}", lambda: realesrgan_step(dev, uniform, rb, rgt)))
     cases += issue8_cases(dev, uniform)
+    cases += srvgg_cases(dev, uniform)
     return cases
 
 
@@ -453,6 +456,24 @@ def issue8_cases(dev, uniform):
     cuda = dev.type == "cuda"
     size, res = (256, 128) if cuda else (64, 64)
     return [(f"cyclegan_step_{size}", cyclegan_step(size)), (f"progan_step_{res}", progan_step(res, 16))]
+
+
+def srvgg_cases(dev, uniform):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from make_srvgg_fixtures import SRVGGNetCompact
+
+    def srvgg_infer(size):
+        def setup():
+            net = SRVGGNetCompact(3, 3, 64, 32, 4, "prelu").to(dev).eval()
+            x = uniform((1, 3, size, size), 0.0, 1.0)
+
+            def call():
+                with torch.no_grad():
+                    return net(x)
+            return call
+        return setup
+
+    return [("srvgg_infer_256", srvgg_infer(256))]
 
 
 def timer(dev):

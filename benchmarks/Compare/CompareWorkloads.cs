@@ -20,6 +20,7 @@ internal static class CompareWorkloads
         new("dcgan28_step_64", "DCGAN 28x28 (Fashion-MNIST) step, batch 64", () => new DcganStepCase(64, 28), 1 / 1.5, "<= 1.5x PyTorch"),
         new("rrdbnet_infer_64", "RRDBNet x4 (23 blocks) inference, 64x64", () => new RrdbNetCase(train: false, batch: 1, size: 64), 1 / 1.5, "<= 1.5x PyTorch"),
         new("rrdbnet_train_2x32", "RRDBNet x4 train step, batch 2, LR 32x32", () => new RrdbNetCase(train: true, batch: 2, size: 32), 0.5, "<= 2x PyTorch"),
+        new("srvgg_infer_256", "realesr-general-x4v3 (SRVGGNetCompact) inference, 256x256", () => new SrvggNetCase(256), 1.0, "faster than PyTorch"),
     };
 
     /// <summary>DESIGN.md's GPU table (PyTorch with cuDNN, TF32 off): the goal is to beat it.</summary>
@@ -28,6 +29,7 @@ internal static class CompareWorkloads
         new("rrdbnet_train_16x32", "RRDBNet x4 train step, batch 16, LR 32x32", () => new RrdbNetCase(train: true, batch: 16, size: 32), 1.0, "beat PyTorch"),
         new("rrdbnet_train_12x64", "RRDBNet x4 train step, batch 12, LR 64x64", () => new RrdbNetCase(train: true, batch: 12, size: 64), 1.0, "beat PyTorch"),
         new("rrdbnet_infer_256", "RRDBNet x4 inference, 256x256", () => new RrdbNetCase(train: false, batch: 1, size: 256), 1.0, "beat PyTorch"),
+        new("srvgg_infer_256", "realesr-general-x4v3 (SRVGGNetCompact) inference, 256x256", () => new SrvggNetCase(256), 1.0, "beat PyTorch"),
         new("dcgan64_step_128", "DCGAN 64x64 step, batch 128", () => new DcganStepCase(128), 1.0, "beat PyTorch"),
         new("gemm_4096", "GEMM 4096^3", () => new GemmCase(4096), 1.0, "beat PyTorch"),
         new("conv_192_64", "conv 3x3 192->64, batch 16, 32x32, fwd+bwd", () => new Conv2dCase(16, 192, 64, 32, 32), 1.0, "beat PyTorch"),

@@ -124,6 +124,7 @@ internal static class KernelHarness
         if (!quick) yield return new CycleGanStepCase(cuda ? 256 : 64);
         if (!quick) yield return new ProGanStepCase(cuda ? 128 : 64);
         yield return new RrdbNetCase(train: false, batch: 1, size: cuda ? 256 : 64);
+        yield return new SrvggNetCase(256);
         if (!quick)
         {
             yield return new RrdbNetCase(train: true, batch: cuda ? 16 : 2, size: 32);

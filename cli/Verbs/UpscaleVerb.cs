@@ -20,18 +20,29 @@ public sealed class UpscaleVerb : ICommand
     [Option('o', "output", Required = true, HelpText = "The output image (PNG, or JPEG by extension) for one input; a folder for a folder.")]
     public string Output { get; set; } = "";
 
-    [Option('m', "model", Required = true, HelpText = "Network weights (.pth or .safetensors; the architecture and scale are read from them), "
-        + "or a training run folder (runs/NAME) or SR training checkpoint: its EMA or plain weights, whichever validated better (see --weights).")]
-    public string Model { get; set; } = "";
+    [Option('m', "model", HelpText = "Network weights (.pth or .safetensors; the architecture and scale are read from them), or a NativeGan run folder or training checkpoint: its EMA or plain weights, whichever validated better (see --weights).")]
+    public string? Model { get; set; }
 
     [Option("weights", Default = "auto", HelpText = "Which weights of a run, checkpoint or .pth: auto (a run's better-validated; a file's params_ema, else params), "
         + "ema (params_ema) or plain (params).")]
     public string Weights { get; set; } = "auto";
 
-    [Option("tile", Default = 0, HelpText = "Tile size in input pixels (0: the whole image at once). Tiles are uploaded one at a time.")]
+    [Option('n', "model-name", HelpText = "A model by name, e.g. realesr-general-x4v3 or RealESRGAN_x4plus: NAME.pth or NAME.safetensors in --model-dir. Nothing is downloaded.")]
+    public string? ModelName { get; set; }
+
+    [Option("model-dir", HelpText = "Where -n looks (default: ./models, then $NATIVEGAN_HOME/models).")]
+    public string? ModelDir { get; set; }
+
+    [Option('s', "outscale", HelpText = "Final scale of the image: the network's output resized with Lanczos to int(w * s) x int(h * s) (default: the network's scale).")]
+    public double? OutScale { get; set; }
+
+    [Option("denoise-strength", HelpText = "-dn: 0..1 for realesr-general-x4v3, its weights interpolated with realesr-general-wdn-x4v3 beside it (1: the plain model, 0: the wdn one).")]
+    public double? DenoiseStrength { get; set; }
+
+    [Option('t', "tile", Default = 0, HelpText = "Tile size in input pixels (0: the whole image at once). Tiles are uploaded one at a time.")]
     public int Tile { get; set; }
 
-    [Option("tile-pad", Default = 10, HelpText = "Context pixels around each tile; neighbouring tiles are blended across it.")]
+    [Option("tile-pad", Default = 10, HelpText = "Context pixels every output pixel keeps from its tile's edge; neighbouring tiles are blended across a band this wide (each tile reads 1.5 times it).")]
     public int TilePad { get; set; }
 
     [Option("pre-pad", Default = 0, HelpText = "Reflect padding around the whole image, removed after upscaling.")]
@@ -73,16 +84,29 @@ public sealed class UpscaleVerb : ICommand
             return Bad(stderr, $"--ext expects auto, png or jpg, got '{Ext}'.");
         if (!SrRunWeights.TryParseChoice(Weights, out var choice))
             return Bad(stderr, $"--weights expects {string.Join(", ", SrRunWeights.ChoiceNames)} (auto: a run's better-validated weights), got '{Weights}'.");
+        if ((Model == null) == (ModelName == null))
+            return Bad(stderr, Model == null
+                ? "name the network with -m PATH (weights file, run folder or checkpoint) or -n NAME (e.g. realesr-general-x4v3)."
+                : $"-m {Model} and -n {ModelName} both name a network; give one.");
+        if (OutScale is double o && !(o > 0 && double.IsFinite(o)))
+            return Bad(stderr, $"-s/--outscale must be a positive number, got {o.ToString(CultureInfo.InvariantCulture)}.");
+        if (DenoiseStrength is double dn && !(dn >= 0 && dn <= 1))
+            return Bad(stderr, $"-dn/--denoise-strength must be in 0..1, got {dn.ToString(CultureInfo.InvariantCulture)}.");
 
         var jobs = PlanJobs(stderr);
         if (jobs == null) return ExitCodes.BadArguments;
         var device = DeviceName == null ? Device.Default : Device.Parse(DeviceName);
-        var selection = SrRunWeights.Select(Model, choice);
-        using var net = SrModelFile.Load(selection.Path, device, selection.ParamKey);
+        string modelPath = Model ?? RealEsrganModels.Resolve(ModelName!,
+            RealEsrganModels.SearchFolders(ModelDir, Directory.GetCurrentDirectory(), Environment.GetEnvironmentVariable(RealEsrganModels.HomeVariable)));
+        var selection = SrRunWeights.Select(modelPath, choice);
+        // Real-ESRGAN interpolates only below 1; at 1 the plain model runs and the wdn file is not needed.
+        using var net = DenoiseStrength is double strength && strength < 1
+            ? SrModelFile.LoadInterpolated(selection.Path, RealEsrganModels.DenoisePartner(selection.Path), (float)strength, device)
+            : SrModelFile.Load(selection.Path, device, selection.ParamKey);
         stdout.WriteLine($"model: {net.Describe()}");
         if (selection.Reason != null) stdout.WriteLine($"weights: {selection.Reason}");
         stdout.WriteLine($"device: {device}{(Tile > 0 ? $", tiles of {Tile} px (pad {TilePad})" : ", whole images (use --tile N for large images)")}");
-        var options = new UpscaleOptions { Tile = Tile, TilePad = TilePad, PrePad = PrePad, AlphaUpsampler = alpha, JpegQuality = Quality };
+        var options = new UpscaleOptions { Tile = Tile, TilePad = TilePad, PrePad = PrePad, AlphaUpsampler = alpha, JpegQuality = Quality, OutScale = OutScale };
         var upscaler = new ImageUpscaler(net.Forward, net.Scale, device, options, modelChannels: net.Architecture.InChannels, sizeMultiple: net.SizeMultiple);
 
         bool live = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
@@ -136,9 +160,10 @@ public sealed class UpscaleVerb : ICommand
         {
             var watch = Stopwatch.StartNew();
             var header = upscaler.UpscaleFile(input, output, progress);
+            var (w, h) = upscaler.OutputSize(header.Width, header.Height, input);
             info(string.Create(CultureInfo.InvariantCulture,
                 $"{input} ({header.Width}x{header.Height}, {ImageData.ModeName(header.Channels)}, {header.BitDepth}-bit) -> {output} " +
-                $"({header.Width * upscaler.Scale}x{header.Height * upscaler.Scale}) in {watch.Elapsed.TotalSeconds:0.00} s"));
+                $"({w}x{h}) in {watch.Elapsed.TotalSeconds:0.00} s"));
             return true;
         }
         catch (Exception e) when (e is IOException or FormatException or ArgumentException or InvalidDataException

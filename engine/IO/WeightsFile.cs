@@ -70,10 +70,12 @@ public static class WeightsFile
             got = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         head = head[..got];
 
+        // Safetensors first: its 8-byte header length can begin 0x80 0x02..0x05 (a 640-byte header does), which is
+        // also how a legacy pickle begins; a '{' at byte 8 never starts a zip or a legacy .pth.
+        if (got >= 9 && head[8] == (byte)'{') return WeightsFormat.Safetensors;
         if (PthReader.LooksLikePth(head)) return WeightsFormat.Pth;
-        // A safetensors header is a JSON object, so byte 8 is '{'; a file too short to tell goes to the
-        // safetensors reader, whose error says what is missing.
-        if (got < 9 || head[8] == (byte)'{') return WeightsFormat.Safetensors;
+        // A file too short to tell goes to the safetensors reader, whose error says what is missing.
+        if (got < 9) return WeightsFormat.Safetensors;
         throw new FormatException($"Cannot read weights file '{path}': expected a PyTorch .pth file (a zip archive " +
             "starting with 'PK', or a legacy pickle starting with 0x80) or a safetensors file (an 8-byte length, then '{'), " +
             $"but it starts with {PthReader.Hex(head)}");

@@ -6,21 +6,25 @@ namespace NativeGan.Models.Sr;
 
 /// <summary>
 /// A super-resolution network's configuration read from its weights: <see cref="Kind"/> is "RRDBNet" (ESRGAN /
-/// Real-ESRGAN / BSRGAN), "MSRResNet" (BasicSR) or "SRResNet" (SRGAN, Lornatang/SRGAN-PyTorch layout).
-/// <see cref="NumGrowCh"/> is 0 for the kinds without dense blocks.
+/// Real-ESRGAN / BSRGAN), "MSRResNet" (BasicSR), "SRResNet" (SRGAN, Lornatang/SRGAN-PyTorch layout) or
+/// "SRVGGNetCompact" (Real-ESRGAN's compact models). <see cref="NumGrowCh"/> is 0 for the kinds without dense blocks;
+/// for SRVGGNetCompact <see cref="NumBlock"/> is num_conv and <see cref="ActType"/> its activation (null for the others).
 /// </summary>
-public sealed record SrArchitecture(string Kind, int Scale, int InChannels, int OutChannels, int NumFeat, int NumBlock, int NumGrowCh)
+public sealed record SrArchitecture(string Kind, int Scale, int InChannels, int OutChannels, int NumFeat, int NumBlock, int NumGrowCh,
+    string? ActType = null)
 {
     public const string RRDBNetKind = "RRDBNet";
     public const string MSRResNetKind = "MSRResNet";
     public const string SRResNetKind = "SRResNet";
+    public const string SRVGGNetCompactKind = "SRVGGNetCompact";
 
     /// <summary>The layouts <see cref="Detect(IReadOnlyDictionary{string, int[]})"/> knows, for error messages.</summary>
     public const string KnownLayouts =
         "RRDBNet (BasicSR/Real-ESRGAN keys conv_first, body.N.rdb1.conv1, conv_body, conv_up1, conv_up2, conv_hr, conv_last; " +
         "old ESRGAN model.0/model.1.sub.N.RDB1.conv1.0/... and BSRGAN RRDB_trunk/trunk_conv/upconv1/HRconv are renamed to these), " +
-        "MSRResNet (conv_first, body.N.conv1, upconv1[, upconv2], conv_hr, conv_last) and " +
-        "SRResNet (SRGAN: conv1.0, trunk.N.rcb.0, conv2.0, upsampling.N.upsample_block.0, conv3)";
+        "MSRResNet (conv_first, body.N.conv1, upconv1[, upconv2], conv_hr, conv_last), " +
+        "SRResNet (SRGAN: conv1.0, trunk.N.rcb.0, conv2.0, upsampling.N.upsample_block.0, conv3) and " +
+        "SRVGGNetCompact (Real-ESRGAN's realesr-general-x4v3 / realesr-animevideov3: body.0 conv, body.1 PReLU, ..., body.2K+2 the last conv, only body.N.weight/bias)";
 
     /// <summary>A new, randomly initialised network of this configuration.</summary>
     public Module Create(Device? device = null, Generator? generator = null) => Kind switch
@@ -28,14 +32,15 @@ public sealed record SrArchitecture(string Kind, int Scale, int InChannels, int 
         RRDBNetKind => new RRDBNet(InChannels, OutChannels, Scale, NumFeat, NumBlock, NumGrowCh, device, generator),
         MSRResNetKind => new MSRResNet(InChannels, OutChannels, NumFeat, NumBlock, Scale, device, generator),
         SRResNetKind => new SRResNet(InChannels, OutChannels, NumFeat, NumBlock, Scale, device: device, generator: generator),
-        _ => throw new InvalidOperationException($"SrArchitecture: unknown kind '{Kind}'; expected {RRDBNetKind}, {MSRResNetKind} or {SRResNetKind}."),
+        SRVGGNetCompactKind => new SRVGGNetCompact(InChannels, OutChannels, NumFeat, NumBlock, Scale, ActType ?? "prelu", device, generator),
+        _ => throw new InvalidOperationException($"SrArchitecture: unknown kind '{Kind}'; expected {RRDBNetKind}, {MSRResNetKind}, {SRResNetKind} or {SRVGGNetCompactKind}."),
     };
 
-    /// <summary>Detects the architecture from a state dict's tensors (see <see cref="Detect(IReadOnlyDictionary{string, int[]})"/>).</summary>
-    public static SrArchitecture Detect(IReadOnlyDictionary<string, SafetensorsEntry> state)
+    /// <summary>Detects the architecture from a state dict's tensors (see <see cref="Detect(IReadOnlyDictionary{string, int[]}, string?)"/>).</summary>
+    public static SrArchitecture Detect(IReadOnlyDictionary<string, SafetensorsEntry> state, string? actType = null)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return Detect(state.ToDictionary(kv => kv.Key, kv => kv.Value.Shape));
+        return Detect(state.ToDictionary(kv => kv.Key, kv => kv.Value.Shape), actType);
     }
 
     /// <summary>
@@ -44,13 +49,16 @@ public sealed record SrArchitecture(string Kind, int Scale, int InChannels, int 
     /// 12 or 4 means x2 (pixel-unshuffle by 2) and 48 or 16 means x1 (by 4), any other c is taken as x4 with c
     /// input channels; num_block from the highest body index; num_grow_ch from body.0.rdb1.conv1's output channels;
     /// the output channels from conv_last. MSRResNet: x4 when upconv2 exists, else upconv1's output channels / num_feat
-    /// (4 -> x2, 9 -> x3). SRResNet: 2^(number of upsampling blocks). Throws an ArgumentException listing the first
-    /// keys and shapes and the known layouts when none fits.
+    /// (4 -> x2, 9 -> x3). SRResNet: 2^(number of upsampling blocks). SRVGGNetCompact: see
+    /// <see cref="SrvggDetection"/>; <paramref name="actType"/> names its activation when the weights cannot (ReLU and
+    /// LeakyReLU have no parameters; our own files say it in their metadata). Throws an ArgumentException listing the
+    /// first keys and shapes and the known layouts when none fits.
     /// </summary>
-    public static SrArchitecture Detect(IReadOnlyDictionary<string, int[]> shapes)
+    public static SrArchitecture Detect(IReadOnlyDictionary<string, int[]> shapes, string? actType = null)
     {
         ArgumentNullException.ThrowIfNull(shapes);
         var s = SrKeyMap.ToBasicSr(shapes);
+        if (s.TryGetValue("body.0.weight", out var body0) && body0.Length == 4) return SrvggDetection.Detect(s, actType);
         if (s.ContainsKey("conv_first.weight") && s.ContainsKey("body.0.rdb1.conv1.weight")) return DetectRrdbNet(s);
         if (s.ContainsKey("conv_first.weight") && s.ContainsKey("body.0.conv1.weight") && s.ContainsKey("upconv1.weight")) return DetectMsrResNet(s);
         if (s.ContainsKey("conv1.0.weight") && s.ContainsKey("conv3.weight") && s.ContainsKey("upsampling.0.upsample_block.0.weight")) return DetectSrResNet(s);
@@ -62,7 +70,7 @@ public sealed record SrArchitecture(string Kind, int Scale, int InChannels, int 
     /// <paramref name="device"/> and loads the weights strictly. <paramref name="source"/> (a file name) goes into error messages.
     /// </summary>
     public static (Module Model, SrArchitecture Architecture) CreateFromStateDict(IReadOnlyDictionary<string, SafetensorsEntry> state,
-        Device? device = null, string? source = null)
+        Device? device = null, string? source = null, string? actType = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         SrArchitecture arch;
@@ -70,7 +78,7 @@ public sealed record SrArchitecture(string Kind, int Scale, int InChannels, int 
         try
         {
             mapped = SrKeyMap.ToBasicSr(state);
-            arch = Detect(mapped);
+            arch = Detect(mapped, actType);
         }
         catch (ArgumentException e) when (source != null)
         {
@@ -156,7 +164,7 @@ public sealed record SrArchitecture(string Kind, int Scale, int InChannels, int 
         return max;
     }
 
-    private static ArgumentException Unknown<T>(IReadOnlyDictionary<string, T> shapes, string why)
+    internal static ArgumentException Unknown<T>(IReadOnlyDictionary<string, T> shapes, string why)
     {
         var first = shapes.Take(12).Select(kv => $"{kv.Key} {(kv.Value is int[] a ? SrShapes.Format(a) : kv.Value is SafetensorsEntry e ? SrShapes.Format(e.Shape) : "")}".TrimEnd());
         return new ArgumentException(

@@ -195,6 +195,7 @@ public class SrKeyMapTests
         Assert.Contains("RRDBNet", e.Message);
         Assert.Contains("MSRResNet", e.Message);
         Assert.Contains("SRResNet", e.Message);
+        Assert.Contains("SRVGGNetCompact", e.Message);
         Assert.Contains("RRDB_trunk", e.Message);
 
         var noUp2 = SrFixture.Load("rrdbnet_tiny_x4").Weights.Tensors.Where(kv => !kv.Key.StartsWith("conv_up2.", StringComparison.Ordinal))

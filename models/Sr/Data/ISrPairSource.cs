@@ -49,10 +49,13 @@ internal sealed class SrImageFiles
     private readonly long maxPixels;
 
     public SrImageFiles(string folder, string who, SrSourceOptions options)
+        : this(folder, Directory.Exists(folder) ? List(Path.GetFullPath(folder)) : throw new DirectoryNotFoundException($"{who}: folder not found: {folder}"), who, options) { }
+
+    /// <summary>Given files (full paths) under <paramref name="folder"/>, in the given order (a meta_info list).</summary>
+    public SrImageFiles(string folder, IReadOnlyList<string> files, string who, SrSourceOptions options)
     {
-        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{who}: folder not found: {folder}");
         Folder = Path.GetFullPath(folder);
-        Files = List(Folder);
+        Files = files;
         maxPixels = options.MaxPixels;
         if (maxPixels <= 0) throw new ArgumentException($"{who}: MaxPixels must be positive, got {maxPixels}.");
         if (options.CacheInMemory) cache = new DecodedImage?[Files.Count];

@@ -88,8 +88,9 @@ public static class BasicSrOptionFile
                 case "gan_gt_usm": cfg.GanGtUsm = Bool(v, source, key); break;
                 case "gt_usm": cfg.GtUsm = Bool(v, source, key); break;
                 case "high_order_degradation":
-                    if (!Bool(v, source, key))
-                        throw new ConfigException($"{source}: key '{key}' (line {v.Start.Line}): NativeGan trains {cfg.Model} with Real-ESRGAN's second-order degradation only; remove the key or set it to true.");
+                    if (!cfg.IsRealEsrgan)
+                        throw new ConfigException($"{source}: key '{key}' (line {k.Start.Line}): only RealESRNetModel and RealESRGANModel degrade; remove the key for {modelType}.");
+                    cfg.HighOrderDegradation = Bool(v, source, key);
                     break;
                 case "gt_size": topGtSize = Int(v, source, key, 1); break;
                 case "datasets": ParseDatasets(cfg, v, source, ref degradation, ref trainGtSize); break;
@@ -112,6 +113,7 @@ public static class BasicSrOptionFile
             }
         }
 
+        CheckPairedTraining(cfg, source);
         if (topGtSize is int g1 && trainGtSize is int g2 && g1 != g2)
             throw new ConfigException($"{source}: key 'gt_size' is {g1} but 'datasets.train.gt_size' is {g2}; Real-ESRGAN crops the pairs at the top-level gt_size, make them equal.");
         if ((topGtSize ?? trainGtSize) is int gt) cfg.Train.GtSize = gt;
@@ -121,6 +123,25 @@ public static class BasicSrOptionFile
         if (cfg.PerceptualLoss is { VggWeights: null } p) p.VggWeights = DefaultVggPath;
         cfg.Validate();
         return cfg;
+    }
+
+    /// <summary>
+    /// Real-ESRGAN pairs high_order_degradation with its dataset: true with RealESRGANDataset (GT only, LR made by the
+    /// degradations), false with RealESRGANPairedDataset (given LR / GT pairs: dataroot_lq, and a meta_info of pairs or
+    /// the two folders).
+    /// </summary>
+    private static void CheckPairedTraining(SrConfig cfg, string source)
+    {
+        string? type = cfg.Train.DatasetType;
+        if (!cfg.IsRealEsrgan || type == null) return;
+        string wanted = cfg.HighOrderDegradation ? "RealESRGANDataset" : "RealESRGANPairedDataset";
+        if (type != wanted)
+            throw new ConfigException($"{source}: key 'datasets.train.type': {type} with high_order_degradation: {(cfg.HighOrderDegradation ? "true" : "false")}; " +
+                $"Real-ESRGAN trains {(cfg.HighOrderDegradation ? "degraded GT images with RealESRGANDataset" : "given pairs with RealESRGANPairedDataset")}, expected {wanted}.");
+        if (cfg.HighOrderDegradation && cfg.Train.DatarootLq != null)
+            throw new ConfigException($"{source}: key 'datasets.train.dataroot_lq': {cfg.Model} makes its LR images by degrading the GT; remove dataroot_lq (or set high_order_degradation: false for paired data).");
+        if (!cfg.HighOrderDegradation && cfg.Train.DatarootLq == null)
+            throw new ConfigException($"{source}: key 'datasets.train.dataroot_lq' is missing: RealESRGANPairedDataset reads LR / GT pairs.");
     }
 
     private static void ParseDatasets(SrConfig cfg, YamlNode node, string source, ref DegradationOptions? degradation, ref int? gtSize)
@@ -137,8 +158,8 @@ public static class BasicSrOptionFile
     private static void ParseTrainData(SrConfig cfg, YamlNode node, string source, ref DegradationOptions? degradation, ref int? gtSize)
     {
         var t = cfg.Train;
-        string wanted = cfg.IsRealEsrgan ? "RealESRGANDataset" : "PairedImageDataset";
-        foreach (var (k, v) in Mapping(node, source, "datasets.train", "type: " + wanted + ", dataroot_gt: ...").Children)
+        var wanted = cfg.IsRealEsrgan ? new[] { "RealESRGANDataset", "RealESRGANPairedDataset" } : new[] { "PairedImageDataset" };
+        foreach (var (k, v) in Mapping(node, source, "datasets.train", "type: " + wanted[0] + ", dataroot_gt: ...").Children)
         {
             string key = Key(k, source, "datasets.train."), full = "datasets.train." + key;
             switch (key)
@@ -146,13 +167,10 @@ public static class BasicSrOptionFile
                 case "name" or "filename_tmpl" or "prefetch_mode": break;
                 case "phase": Choice(v, source, full, new[] { "train" }); break;
                 case "scale": if (Int(v, source, full, 1) != cfg.Scale) throw new ConfigException($"{source}: key '{full}' (line {v.Start.Line}): {Str(v, source, full)} differs from scale {cfg.Scale}."); break;
-                case "type": Choice(v, source, full, new[] { wanted }); break;
+                case "type": t.DatasetType = Choice(v, source, full, wanted); break;
                 case "io_backend": ParseIoBackend(v, source, full); break;
                 case "dataroot_gt": t.DatarootGt = IsNull(v) ? null : Str(v, source, full); break;
-                case "dataroot_lq":
-                    if (cfg.IsRealEsrgan) throw new ConfigException($"{source}: key '{full}' (line {k.Start.Line}): {cfg.Model} makes its LR images by degrading the GT; remove dataroot_lq.");
-                    t.DatarootLq = IsNull(v) ? null : Str(v, source, full);
-                    break;
+                case "dataroot_lq": t.DatarootLq = IsNull(v) ? null : Str(v, source, full); break;
                 case "meta_info": t.MetaInfo = IsNull(v) ? null : Str(v, source, full); break;
                 case "gt_size": gtSize = Int(v, source, full, 1); break;
                 case "use_hflip" or "use_flip": t.UseHFlip = Bool(v, source, full); break;
@@ -218,13 +236,15 @@ public static class BasicSrOptionFile
                 case "pretrain_network_g": cfg.PretrainNetworkG = IsNull(v) ? null : Str(v, source, full); break;
                 case "param_key_g": cfg.ParamKeyG = IsNull(v) ? null : Str(v, source, full); break;
                 case "strict_load_g": cfg.StrictLoadG = Bool(v, source, full); break;
-                case "resume_state" or "pretrain_network_d":
+                case "pretrain_network_d": cfg.PretrainNetworkD = IsNull(v) ? null : Str(v, source, full); break;
+                case "param_key_d": cfg.ParamKeyD = IsNull(v) ? null : Str(v, source, full); break;
+                case "strict_load_d": cfg.StrictLoadD = Bool(v, source, full); break;
+                case "resume_state":
                     if (!IsNull(v))
                         throw new ConfigException($"{source}: key '{full}' (line {v.Start.Line}): NativeGan resumes its own run folders: use `nativegan train --config FILE --auto-resume` " +
                             "(or `--resume RUN_FOLDER`) and leave this key empty (~).");
                     break;
-                case "param_key_d" or "experiments_root" or "models" or "training_states" or "log" or "visualization" or "results_root": break;
-                case "strict_load_d": Bool(v, source, full); break;
+                case "experiments_root" or "models" or "training_states" or "log" or "visualization" or "results_root": break;
                 default: throw UnknownKey(source, full, k, keys);
             }
         }

@@ -84,7 +84,7 @@ public sealed partial class SrConfig
 
     internal static void ParseNetworkG(SrNetworkGConfig g, YamlNode node, string source, string prefix = "network_g")
     {
-        var keys = new[] { "type", "num_in_ch", "num_out_ch", "num_feat", "num_block", "num_grow_ch" };
+        var keys = new[] { "type", "num_in_ch", "num_out_ch", "num_feat", "num_block", "num_grow_ch", "num_conv", "act_type", "scale", "upscale" };
         foreach (var (k, v) in Mapping(node, source, prefix, string.Join(", ", keys)).Children)
         {
             string key = Key(k, source, prefix + "."), full = prefix + "." + key;
@@ -96,6 +96,9 @@ public sealed partial class SrConfig
                 case "num_feat": g.NumFeat = Int(v, source, full, 1); break;
                 case "num_block": g.NumBlock = Int(v, source, full, 1); break;
                 case "num_grow_ch": g.NumGrowCh = Int(v, source, full, 1); break;
+                case "num_conv": g.NumConv = Int(v, source, full, 0); break;
+                case "act_type": g.ActType = Choice(v, source, full, SRVGGNetCompact.ActTypes); break;
+                case "scale" or "upscale": g.Scale = Int(v, source, full, 1); break;
                 default: throw UnknownKey(source, full, k, keys);
             }
         }

@@ -37,6 +37,16 @@ public sealed partial class SrConfig
     /// <summary>Initial G weights (.pth or .safetensors, BasicSR / old ESRGAN keys), e.g. the PSNR model for ESRGAN.</summary>
     public string? PretrainNetworkG { get; set; }
     public bool StrictLoadG { get; set; } = true;
+    /// <summary>BasicSR's path.pretrain_network_d: the discriminator's starting weights (Real-ESRGAN's fine-tuning); null: initialised.</summary>
+    public string? PretrainNetworkD { get; set; }
+    /// <summary>BasicSR's path.param_key_d (params in Real-ESRGAN's netD files); null: the first found.</summary>
+    public string? ParamKeyD { get; set; }
+    public bool StrictLoadD { get; set; } = true;
+    /// <summary>
+    /// Real-ESRGAN's high_order_degradation: true makes the LR inputs from the GT with the second-order degradation;
+    /// false trains realesrnet / realesrgan on given LR / GT pairs (RealESRGANPairedDataset, fine-tuning on pair data).
+    /// </summary>
+    public bool HighOrderDegradation { get; set; } = true;
     public SrTrainDataConfig Train { get; set; } = new();
     /// <summary>Validation pairs; null: no validation.</summary>
     public SrValDataConfig? Val { get; set; }
@@ -86,8 +96,11 @@ public sealed partial class SrConfig
     /// <summary>Whether the model trains a discriminator.</summary>
     public bool HasDiscriminator => Model is "esrgan" or "srgan" or "realesrgan";
 
-    /// <summary>Whether the LR inputs come from Real-ESRGAN's degradations (realesrnet, realesrgan).</summary>
+    /// <summary>Whether the model is one of Real-ESRGAN's (realesrnet, realesrgan).</summary>
     public bool IsRealEsrgan => Model is "realesrnet" or "realesrgan";
+
+    /// <summary>Whether the LR inputs come from Real-ESRGAN's degradations of GT images (rather than given pairs).</summary>
+    public bool DegradesGt => IsRealEsrgan && HighOrderDegradation;
 
     /// <summary>The metric crop border (default: the scale).</summary>
     public int ResolvedCropBorder => Val?.CropBorder ?? Scale;
@@ -193,6 +206,10 @@ public sealed partial class SrConfig
             throw new ConfigException($"{Source}: key 'scale': RRDBNet supports 1, 2 or 4 (pixel-unshuffle for 1 and 2), got {Scale}.");
         if (NetworkG.Type is "MSRResNet" or "SRResNet" && Scale is not (2 or 3 or 4))
             throw new ConfigException($"{Source}: key 'scale': {NetworkG.Type} supports 2, 3 or 4, got {Scale}.");
+        if (NetworkG.Scale is int gs && gs != Scale)
+            throw new ConfigException($"{Source}: key 'network_g.{(NetworkG.Type == "SRVGGNetCompact" ? "upscale" : "scale")}': {gs} differs from the top-level scale {Scale}; make them equal.");
+        if (NetworkG.Type == "SRVGGNetCompact" && NetworkG.NumOutCh != NetworkG.NumInCh)
+            throw new ConfigException($"{Source}: key 'network_g.num_out_ch': SRVGGNetCompact adds the upsampled input to its output, so num_out_ch must equal num_in_ch ({NetworkG.NumInCh}), got {NetworkG.NumOutCh}.");
         if (Train.GtSize % Scale != 0)
             throw new ConfigException($"{Source}: key 'datasets.train.gt_size': must be a multiple of the scale {Scale}, got {Train.GtSize}.");
         if (PixelLoss == null && PerceptualLoss == null && !HasDiscriminator)
@@ -221,7 +238,7 @@ public sealed partial class SrConfig
         sb.Append("scale: ").AppendLine(Scale.ToString(c));
         sb.Append("seed: ").AppendLine(Seed.ToString(c));
         if (Device != null) sb.Append("device: ").AppendLine(Device);
-        sb.AppendLine(string.Create(c, $"network_g: {{type: {NetworkG.Type}, num_in_ch: {NetworkG.NumInCh}, num_out_ch: {NetworkG.NumOutCh}, num_feat: {NetworkG.NumFeat}, num_block: {NetworkG.NumBlock}, num_grow_ch: {NetworkG.NumGrowCh}}}"));
+        sb.AppendLine(string.Create(c, $"network_g: {{type: {NetworkG.Type}, num_in_ch: {NetworkG.NumInCh}, num_out_ch: {NetworkG.NumOutCh}, num_feat: {NetworkG.NumFeat}, num_block: {NetworkG.NumBlock}, num_grow_ch: {NetworkG.NumGrowCh}, num_conv: {NetworkG.NumConv}, act_type: {NetworkG.ActType}}}"));
         sb.AppendLine(string.Create(c, $"network_d: {{type: {NetworkD.Type}, num_in_ch: {NetworkD.NumInCh}, num_feat: {NetworkD.NumFeat}, skip_connection: {(NetworkD.SkipConnection ? "true" : "false")}}}"));
         if (Name != null) sb.Append("name: ").AppendLine(Q(Name));
         if (ParamKeyG != null) sb.Append("param_key_g: ").AppendLine(ParamKeyG);

@@ -5,9 +5,9 @@ namespace NativeGan.Models.Sr.Training;
 /// <summary>The generator: BasicSR's network_g (type and arguments).</summary>
 public sealed class SrNetworkGConfig
 {
-    public static readonly IReadOnlyList<string> Types = new[] { "RRDBNet", "MSRResNet", "SRResNet" };
+    public static readonly IReadOnlyList<string> Types = new[] { "RRDBNet", "MSRResNet", "SRResNet", "SRVGGNetCompact" };
 
-    /// <summary>RRDBNet, MSRResNet (BasicSR, no BN) or SRResNet (SRGAN: BN + PReLU).</summary>
+    /// <summary>RRDBNet, MSRResNet (BasicSR, no BN), SRResNet (SRGAN: BN + PReLU) or SRVGGNetCompact (Real-ESRGAN's compact model).</summary>
     public string Type { get; set; } = "RRDBNet";
     public int NumInCh { get; set; } = 3;
     public int NumOutCh { get; set; } = 3;
@@ -16,6 +16,13 @@ public sealed class SrNetworkGConfig
     public int NumBlock { get; set; } = 23;
     /// <summary>RRDBNet's growth channels.</summary>
     public int NumGrowCh { get; set; } = 32;
+    /// <summary>SRVGGNetCompact's num_conv (16 for realesr-animevideov3, 32 for realesr-general-x4v3).</summary>
+    public int NumConv { get; set; } = 16;
+    /// <summary>SRVGGNetCompact's act_type: prelu, relu or leakyrelu.</summary>
+    public string ActType { get; set; } = "prelu";
+    /// <summary>The network's own scale argument (RRDBNet's <c>scale</c>, SRVGGNetCompact's <c>upscale</c>) when the file
+    /// gives one; it must equal the config's top-level scale.</summary>
+    public int? Scale { get; set; }
 }
 
 /// <summary>The discriminator: BasicSR's network_d (VGGStyleDiscriminator for 128x128 patches).</summary>
@@ -46,6 +53,8 @@ public sealed class SrTrainDataConfig
     public string? MetaInfo { get; set; }
     /// <summary>RealESRGANDataset's crop_pad_size (400 in Real-ESRGAN): GT images are reflect-padded or randomly cropped to it before the degradations.</summary>
     public int CropPadSize { get; set; } = 400;
+    /// <summary>The BasicSR dataset type an option file named (RealESRGANDataset, RealESRGANPairedDataset, PairedImageDataset); null in NativeGan's layout.</summary>
+    public string? DatasetType { get; set; }
     /// <summary>BasicSR's dataset_enlarge_ratio: the image list repeated this many times per epoch.</summary>
     public int DatasetEnlargeRatio { get; set; } = 1;
 }

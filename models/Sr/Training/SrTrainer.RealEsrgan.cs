@@ -51,11 +51,21 @@ public sealed partial class SrTrainer
         PairPool = new TrainingPairPool(options.queue_size, Degradation.Random);
     }
 
-    /// <summary>One Real-ESRGAN iteration: degrade the GT batch, pass it through the pool, pick the targets, step.</summary>
-    private SrStepResult StepRealEsrgan(Tensor gtBatch)
+    /// <summary>
+    /// One Real-ESRGAN iteration: degrade the GT batch, pass it through the pool, pick the targets, step. With
+    /// high_order_degradation false the loader's pairs are used as they are (no pool), as Real-ESRGAN's feed_data does.
+    /// </summary>
+    private SrStepResult StepRealEsrgan(Tensor lqBatch, Tensor gtBatch)
     {
         var deg = Degradation!;
         using var scope = Tensor.Scope();
+        if (!Config.HighOrderDegradation)
+        {
+            // RealESRNetModel trains on the plain GT; RealESRGANModel takes gt_usm = usm(gt) where its flags say.
+            if (Config.Model == "realesrnet") return Step.Step(lqBatch, gtBatch);
+            var usm = deg.Sharpen(gtBatch);
+            return Step.Step(lqBatch, Config.L1GtUsm ? usm : gtBatch, Config.PercepGtUsm ? usm : gtBatch, Config.GanGtUsm ? usm : gtBatch);
+        }
         if (Config.Model == "realesrnet")
         {
             // RealESRNetModel.feed_data: gt = usm(gt) when gt_usm, degrade it, crop, pool; the L1 target is that GT.

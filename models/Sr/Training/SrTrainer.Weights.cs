@@ -59,6 +59,8 @@ public sealed partial class SrTrainer
             meta["ema_warmup"] = ema.Warmup ? "true" : "false";
             meta[EmaUpdatesKey] = ema.Updates.ToString(c);
         }
+        // ReLU and LeakyReLU have no weights: the file says which, so `upscale -m` rebuilds the same network.
+        if (Config.NetworkG.Type == "SRVGGNetCompact") meta[SrModelFile.ActTypeMetadataKey] = Config.NetworkG.ActType;
         if (extraMetadata != null)
             foreach (var (k, v) in extraMetadata) meta[k] = v;
         foreach (var p in paths) Safetensors.Write(p, tensors, meta);

@@ -65,9 +65,9 @@ public sealed partial class SrTrainer : TrainerBase
         Config = config;
         Device = device ?? config.ResolveDevice();
         TrainSource = trainSource ?? OpenTrainSource(config);
-        if (config.IsRealEsrgan && TrainSource.Scale != 1)
+        if (config.DegradesGt && TrainSource.Scale != 1)
             throw new ConfigException($"{config.Source}: {config.Model} trains from GT images alone (the LR comes from the degradations), but the training source has scale {TrainSource.Scale}.");
-        if (!config.IsRealEsrgan && TrainSource.Scale != config.Scale)
+        if (!config.DegradesGt && TrainSource.Scale != config.Scale)
             throw new ConfigException($"{config.Source}: key 'scale': the training data has scale {TrainSource.Scale} but the config says {config.Scale}.");
         var val = valSource ?? OpenValSource(config);
         if (val != null && val.Scale != config.Scale)
@@ -88,6 +88,7 @@ public sealed partial class SrTrainer : TrainerBase
                     ? new UNetDiscriminatorSN(nd.NumInCh, nd.NumFeat, nd.SkipConnection, Device, initRng)
                     : new VGGStyleDiscriminator(nd.NumInCh, nd.NumFeat, config.Train.GtSize, Device, initRng);
                 built.Add(D);
+                if (!resuming && config.PretrainNetworkD != null) LoadPretrainedD(D, config);
             }
             Perceptual = BuildPerceptual(config, Device);
             if (Perceptual != null) built.Add(Perceptual.Vgg);
@@ -116,7 +117,7 @@ public sealed partial class SrTrainer : TrainerBase
             try
             {
                 // Real-ESRGAN's loader gives crop_pad_size GT patches (scale 1); the degradations crop the pairs.
-                Loader = config.IsRealEsrgan
+                Loader = config.DegradesGt
                     ? new SrPairLoader(TrainSource, config.Train.BatchSize, config.Train.CropPadSize, 1, config.Train.UseHFlip, config.Train.UseRot,
                         config.Seed, Device, shuffle: true, dropLast: TrainSource.Count >= config.Train.BatchSize)
                     : new SrPairLoader(TrainSource, config.Train.BatchSize, config.Train.GtSize, config.Scale, config.Train.UseHFlip, config.Train.UseRot,
@@ -175,32 +176,9 @@ public sealed partial class SrTrainer : TrainerBase
             "RRDBNet" => new RRDBNet(g.NumInCh, g.NumOutCh, c.Scale, g.NumFeat, g.NumBlock, g.NumGrowCh, device, initRng),
             "MSRResNet" => new MSRResNet(g.NumInCh, g.NumOutCh, g.NumFeat, g.NumBlock, c.Scale, device, initRng),
             "SRResNet" => new SRResNet(g.NumInCh, g.NumOutCh, g.NumFeat, g.NumBlock, c.Scale, device: device, generator: initRng),
+            "SRVGGNetCompact" => new SRVGGNetCompact(g.NumInCh, g.NumOutCh, g.NumFeat, g.NumConv, c.Scale, g.ActType, device, initRng),
             _ => throw new ConfigException($"{c.Source}: key 'network_g.type': expected one of {string.Join(", ", SrNetworkGConfig.Types)}, got '{g.Type}'."),
         };
-    }
-
-    private static void LoadPretrained(Module g, SrConfig c)
-    {
-        string path = c.PretrainNetworkG!;
-        IReadOnlyDictionary<string, SafetensorsEntry> state;
-        try
-        {
-            state = c.ParamKeyG != null ? WeightsFile.Load(path, c.ParamKeyG) : WeightsFile.Load(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidDataException)
-        {
-            throw new ConfigException($"{c.Source}: key 'pretrain_network_g'{(c.ParamKeyG != null ? $" (param_key_g {c.ParamKeyG})" : "")}: cannot read {path}: {e.Message}", e);
-        }
-        var arrays = SrKeyMap.ToBasicSr(state).ToDictionary(kv => kv.Key, kv => kv.Value.Data);
-        try
-        {
-            g.LoadStateDict(arrays, strict: c.StrictLoadG);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ConfigException($"{c.Source}: key 'pretrain_network_g': {path} does not fit network_g ({c.NetworkG.Type}, num_feat {c.NetworkG.NumFeat}, " +
-                $"num_block {c.NetworkG.NumBlock}, scale {c.Scale}){(c.StrictLoadG ? "; set strict_load_g: false to load the matching keys only" : "")}: {e.Message}", e);
-        }
     }
 
     /// <summary>The perceptual loss of a config (null when off); refuses to start without the VGG19 weights.</summary>
@@ -250,6 +228,7 @@ public sealed partial class SrTrainer : TrainerBase
         var t = c.Train;
         if (t.DatarootGt == null)
             throw new ConfigException($"{c.Source}: key 'datasets.train.dataroot_gt': the training HR folder is not set (add datasets: {{train: {{dataroot_gt: path/to/HR}}}}).");
+        if (c.IsRealEsrgan && !c.HighOrderDegradation) return OpenRealEsrganPairs(c);
         if (c.IsRealEsrgan)
         {
             try
@@ -288,7 +267,7 @@ public sealed partial class SrTrainer : TrainerBase
     protected override IterationResult RunIteration(long total)
     {
         SrStepResult r;
-        using (var batch = Loader.Next()) r = Config.IsRealEsrgan ? StepRealEsrgan(batch.Gt) : Step.Step(batch.Lq, batch.Gt);
+        using (var batch = Loader.Next()) r = Config.IsRealEsrgan ? StepRealEsrgan(batch.Lq, batch.Gt) : Step.Step(batch.Lq, batch.Gt);
         long n = Step.Iteration;
         SrValidationResult? v = null;
         if (ValSet != null && Config.ValFreq > 0 && (n % Config.ValFreq == 0 || n == total)) v = Validate();
@@ -388,6 +367,7 @@ public sealed partial class SrTrainer : TrainerBase
         meta["format"] = CheckpointFormat;
         meta["model"] = Config.Model;
         meta["network_g"] = Config.NetworkG.Type;
+        if (Config.NetworkG.Type == "SRVGGNetCompact") meta[SrModelFile.ActTypeMetadataKey] = Config.NetworkG.ActType;
         meta["scale"] = Config.Scale.ToString(c);
         meta["loader_epoch"] = Loader.Epoch.ToString(c);
         meta["loader_position"] = Loader.Position.ToString(c);

@@ -30,6 +30,11 @@ public sealed record UpscaleOptions
     public int? OutputBitDepth { get; init; }
     /// <summary>Largest input or output, in pixels; checked from the header before decoding.</summary>
     public long MaxPixels { get; init; } = ImageIO.DefaultMaxPixels;
+    /// <summary>
+    /// Real-ESRGAN's outscale: the model's output resized with Lanczos (Pillow's, <see cref="PilResample"/>) to
+    /// (int)(w * OutScale) x (int)(h * OutScale) of the input's w x h; null, or a size equal to the model's, keeps the model's output.
+    /// </summary>
+    public double? OutScale { get; init; }
 }
 
 /// <summary>
@@ -56,6 +61,8 @@ public sealed class ImageUpscaler
             throw new ArgumentException($"ImageUpscaler: output bit depth must be 8 or 16, got {options.OutputBitDepth}.");
         if (options.JpegQuality is < 1 or > 100)
             throw new ArgumentException($"ImageUpscaler: JPEG quality must be 1..100, got {options.JpegQuality}.");
+        if (options.OutScale is double o && !(o > 0 && double.IsFinite(o)))
+            throw new ArgumentException($"ImageUpscaler: the output scale must be a positive number, got {o}.");
         Options = options;
         ModelChannels = modelChannels;
         tiler = new TiledUpscaler(model, scale, device, new TiledUpscaleOptions
@@ -85,11 +92,29 @@ public sealed class ImageUpscaler
     {
         var header = ImageIO.ReadHeader(inputPath);
         ImageIO.CheckSize(header, Scale, Options.MaxPixels);
-        ImageIO.CheckWritable(outputPath, header.Width * Scale, header.Height * Scale, header.Channels);
+        var (outW, outH) = OutputSize(header.Width, header.Height, inputPath);
+        ImageIO.CheckWritable(outputPath, outW, outH, header.Channels);
         var image = ImageIO.Decode(header);
         var result = Upscale(image, progress, cancellationToken);
+        if (result.Width != outW || result.Height != outH) result = PilResample.Lanczos(result, outW, outH);
         ImageIO.Write(outputPath, result, new ImageWriteOptions { JpegQuality = Options.JpegQuality, BitDepth = Options.OutputBitDepth });
         return header;
+    }
+
+    /// <summary>
+    /// The size of the written image for a <paramref name="width"/> x <paramref name="height"/> input: the model's
+    /// scale, or (int)(w * OutScale) x (int)(h * OutScale) as Real-ESRGAN truncates it.
+    /// </summary>
+    /// <exception cref="ImageTooLargeException">That size is empty or over <see cref="UpscaleOptions.MaxPixels"/>.</exception>
+    public (int Width, int Height) OutputSize(int width, int height, string source = "<memory>")
+    {
+        if (Options.OutScale is not double o) return (width * Scale, height * Scale);
+        double w = Math.Floor(width * o), h = Math.Floor(height * o);
+        if (w < 1 || h < 1 || w * h > Options.MaxPixels)
+            throw new ImageTooLargeException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{source}: {width} x {height} at outscale {o} would be {w} x {h} pixels; expected at least 1 x 1 and at most {Options.MaxPixels} pixels."),
+                source, width, height, Scale, Options.MaxPixels);
+        return ((int)w, (int)h);
     }
 
     /// <summary>Upscales a decoded image; the result has the same channels and bit depth, values clamped to [0, 1].</summary>

@@ -45,11 +45,14 @@ public sealed record UpscaledPlanes(float[] Data, int Channels, int Height, int 
 /// downloaded before the next, so the device never holds more than one tile and its activations.
 /// <para>
 /// Tiles partition the (padded) image into nearly equal cores of at most <see cref="TiledUpscaleOptions.Tile"/>
-/// pixels; each reads <c>TilePad</c> pixels of context on every side. Neighbouring outputs are cross-faded with
-/// linear weights over a band of width <c>TilePad</c> centred on their common boundary, so each tile's last
-/// <c>TilePad / 2</c> pixels of context (where the model's zero padding shows) are discarded and no hard seam remains.
-/// When the model's receptive field reaches at most <c>TilePad / 2</c> input pixels the result equals the untiled one
-/// up to float rounding; beyond that, the fade hides the difference instead of cutting along a line.
+/// pixels. Neighbouring outputs are cross-faded with linear weights over a band of width <c>TilePad</c> centred on
+/// their common boundary, and each tile reads <c>TilePad + ceil(TilePad / 2)</c> pixels of context on every side, so
+/// every pixel a tile contributes to still has <c>TilePad</c> pixels of context beyond it (the model's zero padding
+/// stays that far away): at least the context Real-ESRGAN's crop-and-paste tiles give the pixels beside a seam at the
+/// same pad, and no hard seam remains. (Reading only <c>TilePad</c> made blending worse than crop-and-paste for deep
+/// networks: tools/compare_tiling.py, TilingAgainstCropAndPasteTests.) When the model's receptive field reaches at
+/// most <c>TilePad</c> input pixels the result equals the untiled one up to float rounding; beyond that, the fade
+/// hides the difference instead of cutting along a line.
 /// </para>
 /// On an out-of-memory error the tile is halved, the event reported, and the image started again; the smaller tile
 /// is kept for later images.
@@ -189,6 +192,8 @@ public sealed class TiledUpscaler
     {
         int s = Scale, m = Options.SizeMultiple;
         int pad = (Options.TilePad + m - 1) / m * m;
+        // Context read beyond the core: the fade reaches pad / 2 past the boundary and keeps pad of context beyond that.
+        int reach = pad + ((pad + 1) / 2 + m - 1) / m * m;
         int outH = g.Height * s, outW = g.Width * s;
         int plane = g.Height * g.Width;
         var rowMap = new int[g.PaddedHeight];
@@ -207,8 +212,8 @@ public sealed class TiledUpscaler
         {
             ct.ThrowIfCancellationRequested();
             int cy0 = by[iy], cy1 = by[iy + 1], cx0 = bx[ix], cx1 = bx[ix + 1];
-            int ey0 = Math.Max(0, cy0 - pad), ey1 = Math.Min(g.PaddedHeight, cy1 + pad);
-            int ex0 = Math.Max(0, cx0 - pad), ex1 = Math.Min(g.PaddedWidth, cx1 + pad);
+            int ey0 = Math.Max(0, cy0 - reach), ey1 = Math.Min(g.PaddedHeight, cy1 + reach);
+            int ex0 = Math.Max(0, cx0 - reach), ex1 = Math.Min(g.PaddedWidth, cx1 + reach);
             int th = ey1 - ey0, tw = ex1 - ex0;
 
             // Cut the tile on the host (reflect padding through the index maps), then run it.
