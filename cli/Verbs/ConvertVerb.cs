@@ -15,7 +15,7 @@ public sealed class ConvertVerb : ICommand
     [Value(0, MetaName = "input", Required = true, HelpText = "The .pth (or .safetensors) file to read; the format is detected from its content.")]
     public string Input { get; set; } = "";
 
-    [Value(1, MetaName = "output", Required = true, HelpText = "The .safetensors file to write (written to a temporary name, then renamed).")]
+    [Value(1, MetaName = "output", Required = true, HelpText = "The file to write: .safetensors, or .pth for PyTorch / BasicSR / Real-ESRGAN (the state dict under 'params_ema', or the input's own key). Written to a temporary name, then renamed.")]
     public string Output { get; set; } = "";
 
     public int Run(TextWriter stdout, TextWriter stderr)
@@ -36,8 +36,11 @@ public sealed class ConvertVerb : ICommand
 
         var metadata = new Dictionary<string, string> { ["format"] = "pt", ["converted_from"] = Path.GetFileName(Input) };
         if (wrapper != null) metadata["state_dict_key"] = wrapper;
-        // Safetensors.Write goes through a temporary file and a rename, so a failure never leaves half a file.
-        Safetensors.Write(Output, state.Select(kv => (kv.Key, kv.Value.Shape, kv.Value.Data)), metadata);
+        // Both writers go through a temporary file and a rename, so a failure never leaves half a file.
+        if (Output.EndsWith(".pth", StringComparison.OrdinalIgnoreCase))
+            PthWriter.Write(Output, [(wrapper ?? "params_ema", state.Select(kv => (kv.Key, kv.Value.Shape, kv.Value.Data)).ToList())]);
+        else
+            Safetensors.Write(Output, state.Select(kv => (kv.Key, kv.Value.Shape, kv.Value.Data)), metadata);
 
         string from = format == WeightsFormat.Pth
             ? wrapper == null ? "the top-level state dict" : $"the state dict under '{wrapper}'"

@@ -27,9 +27,29 @@ public static class SrWeights
 // summary that names what was released.
 public sealed partial class SrTrainer
 {
-    /// <summary>Writes the released generator: <c>models/net_g_ITER.safetensors</c> and <c>models/net_g_latest.safetensors</c>.</summary>
-    protected override void OnCheckpointSaved(string path) =>
+    /// <summary>Writes the released generator: <c>models/net_g_ITER.safetensors</c>, <c>models/net_g_latest.safetensors</c>
+    /// and <c>models/net_g_latest.pth</c>.</summary>
+    protected override void OnCheckpointSaved(string path)
+    {
         WriteReleasedWeights(ReleasedWeights, null, ReleasedWeightsPath(Iteration), Path.Combine(ModelsDir, "net_g_latest.safetensors"));
+        WriteReleasedPth(Path.Combine(ModelsDir, ReleasedPthName));
+    }
+
+    /// <summary>BasicSR's release as PyTorch writes it, for Real-ESRGAN's and BasicSR's own scripts.</summary>
+    public const string ReleasedPthName = "net_g_latest.pth";
+
+    /// <summary>
+    /// G's weights under <c>params</c> and, with EMA, the EMA's under <c>params_ema</c>, as BasicSR's save_network writes
+    /// <c>net_g_ITER.pth</c>: Real-ESRGAN's inference and torch.load take it unchanged (its <c>params_ema</c> first).
+    /// </summary>
+    private void WriteReleasedPth(string path)
+    {
+        static IReadOnlyList<(string, int[], float[])> Of(IReadOnlyDictionary<string, Tensor> state) =>
+            state.Select(kv => (kv.Key, kv.Value.Shape.ToArray(), kv.Value.ToArray())).ToList();
+        var dicts = new List<(string, IReadOnlyList<(string, int[], float[])>)> { (SrWeights.Plain, Of(G.StateDict())) };
+        if (Step.Ema != null) dicts.Add((SrWeights.Ema, Of(Step.Ema.StateDict())));
+        PthWriter.Write(path, dicts);
+    }
 
     /// <summary>What <c>net_g_ITER</c> / <c>net_g_latest</c> hold: the EMA weights when EMA is on (BasicSR's release), else G's.</summary>
     public string ReleasedWeights => Step.Ema != null ? SrWeights.Ema : SrWeights.Plain;

@@ -199,6 +199,14 @@ public class RealEsrganOptionFileTests
         var released = Safetensors.Read(Path.Combine(run, "models", "net_g_latest.safetensors"));
         Assert.Equal("params_ema", released.Metadata["weights"]);
         Assert.Contains("body.1.weight", released.Tensors.Keys);
+        // The same release as BasicSR writes it (.pth, params and params_ema), for Real-ESRGAN's own scripts.
+        string pth = Path.Combine(run, "models", SrTrainer.ReleasedPthName);
+        Assert.Equal(WeightsFormat.Pth, WeightsFile.Detect(pth));
+        var pthEma = PthReader.ReadStateDict(pth, out string? pthKey);
+        Assert.Equal("params_ema", pthKey);
+        Assert.Equal(released.Tensors.Keys.Order(StringComparer.Ordinal), pthEma.Keys.Order(StringComparer.Ordinal));
+        foreach (var (k, e) in released.Tensors) Assert.Equal(e.Data, pthEma[k].Data);
+        Assert.Equal(pthEma.Keys.Order(StringComparer.Ordinal), PthReader.ReadStateDict(pth, "params").Keys.Order(StringComparer.Ordinal));
         using var fromRun = SrModelFile.Load(run, Device.Cpu);
         Assert.Equal(new SrArchitecture("SRVGGNetCompact", 4, 3, 3, 8, 2, 0, "prelu"), fromRun.Architecture);
         foreach (var (k, t) in fromRun.Model.StateDict()) Assert.Equal(released.Tensors[k].Data, t.ToArray());
