@@ -36,7 +36,7 @@ public sealed class UpscaleVerb : ICommand
     [Option('s', "outscale", HelpText = "Final scale of the image: the network's output resized with Lanczos to int(w * s) x int(h * s) (default: the network's scale).")]
     public double? OutScale { get; set; }
 
-    [Option("denoise-strength", HelpText = "-dn: 0..1 for realesr-general-x4v3, its weights interpolated with realesr-general-wdn-x4v3 beside it (1: the plain model, 0: the wdn one).")]
+    [Option("denoise-strength", HelpText = "-dn: 0..1 for realesr-general-x4v3, its weights interpolated with realesr-general-wdn-x4v3 beside it (1: the plain model, 0: the wdn one). With -n realesr-general-x4v3 the default is 0.5, as Real-ESRGAN's, when the wdn file is there.")]
     public double? DenoiseStrength { get; set; }
 
     [Option('t', "tile", Default = 0, HelpText = "Tile size in input pixels (0: the whole image at once). Tiles are uploaded one at a time.")]
@@ -99,8 +99,22 @@ public sealed class UpscaleVerb : ICommand
         string modelPath = Model ?? RealEsrganModels.Resolve(ModelName!,
             RealEsrganModels.SearchFolders(ModelDir, Directory.GetCurrentDirectory(), Environment.GetEnvironmentVariable(RealEsrganModels.HomeVariable)));
         var selection = SrRunWeights.Select(modelPath, choice);
+        double? denoise = DenoiseStrength;
+        // As inference_realesrgan.py: -n realesr-general-x4v3 without -dn runs at denoise strength 0.5 (it downloads the
+        // wdn model; here it must be beside the general one, else the plain model runs and says so).
+        if (denoise == null && ModelName == RealEsrganModels.GeneralX4V3)
+        {
+            if (RealEsrganModels.TryDenoisePartner(modelPath, out _) != null)
+            {
+                denoise = RealEsrganModels.DefaultDenoiseStrength;
+                stdout.WriteLine($"denoise strength {denoise.Value.ToString(CultureInfo.InvariantCulture)} (Real-ESRGAN's default for {ModelName}; -dn 1 runs the plain model)");
+            }
+            else
+                stdout.WriteLine($"note: Real-ESRGAN's default -dn {RealEsrganModels.DefaultDenoiseStrength.ToString(CultureInfo.InvariantCulture)} needs " +
+                    $"{RealEsrganModels.GeneralWdnX4V3} beside {modelPath}; running {ModelName} alone (as -dn 1)");
+        }
         // Real-ESRGAN interpolates only below 1; at 1 the plain model runs and the wdn file is not needed.
-        using var net = DenoiseStrength is double strength && strength < 1
+        using var net = denoise is double strength && strength < 1
             ? SrModelFile.LoadInterpolated(selection.Path, RealEsrganModels.DenoisePartner(selection.Path), (float)strength, device)
             : SrModelFile.Load(selection.Path, device, selection.ParamKey);
         stdout.WriteLine($"model: {net.Describe()}");

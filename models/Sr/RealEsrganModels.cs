@@ -80,23 +80,35 @@ public static class RealEsrganModels
     /// </summary>
     /// <exception cref="ArgumentException">The file is not a realesr-general-x4v3 file (-dn applies to that model only).</exception>
     /// <exception cref="FileNotFoundException">No wdn file beside it; the message names the files looked for and the release.</exception>
-    public static string DenoisePartner(string generalPath)
+    public static string DenoisePartner(string generalPath) =>
+        TryDenoisePartner(generalPath, out var missing) ?? throw missing!;
+
+    /// <summary>The wdn file beside <paramref name="generalPath"/>, or null with the error that says what is missing.</summary>
+    public static string? TryDenoisePartner(string generalPath, out Exception? missing)
     {
+        missing = null;
         string file = Path.GetFileName(generalPath);
         if (!file.Contains(GeneralX4V3, StringComparison.Ordinal))
-            throw new ArgumentException(
+        {
+            missing = new ArgumentException(
                 $"-dn/--denoise-strength interpolates {GeneralX4V3} with {GeneralWdnX4V3}, as Real-ESRGAN does, so the model file's name must contain " +
                 $"'{GeneralX4V3}'; got {generalPath}.");
+            return null;
+        }
         string dir = Path.GetDirectoryName(Path.GetFullPath(generalPath))!;
         string stem = StripExtension(file).Replace(GeneralX4V3, GeneralWdnX4V3, StringComparison.Ordinal);
         var candidates = new[] { Path.Combine(dir, stem + ".pth"), Path.Combine(dir, stem + ".safetensors") };
         foreach (var c in candidates)
             if (File.Exists(c)) return c;
         var wdn = Known.First(r => r.Name == GeneralWdnX4V3);
-        throw new FileNotFoundException(
+        missing = new FileNotFoundException(
             $"-dn/--denoise-strength needs {GeneralWdnX4V3} beside {generalPath}: neither {candidates[0]} nor {candidates[1]} exists. " +
-            $"Put Real-ESRGAN's release file {wdn.FileName} ({wdn.Url}) there, or leave -dn out to run {file} alone.", candidates[0]);
+            $"Put Real-ESRGAN's release file {wdn.FileName} ({wdn.Url}) there, or give -dn 1 to run {file} alone.", candidates[0]);
+        return null;
     }
+
+    /// <summary>Real-ESRGAN's -dn default for <c>-n realesr-general-x4v3</c>: its weights and the wdn model's, half and half.</summary>
+    public const double DefaultDenoiseStrength = 0.5;
 
     private static string StripExtension(string name)
     {

@@ -129,6 +129,34 @@ public sealed class UpscaleModelSelectionTests : IDisposable
         Assert.NotEqual(Pixels(Path.Combine(_dir, "general.png")), Pixels(Upscale("dn05.png", "-m", a, "--denoise-strength", "0.5")));
     }
 
+    /// <summary>As inference_realesrgan.py: -n realesr-general-x4v3 without -dn runs at 0.5 when the wdn model is there.</summary>
+    [Fact]
+    public void ModelNameRealesrGeneralDefaultsToHalfDenoise()
+    {
+        var (general, wdn) = TwoNetworks();
+        string zoo = Path.Combine(_dir, "zoo-dn");
+        Directory.CreateDirectory(zoo);
+        string a = Path.Combine(zoo, "realesr-general-x4v3.safetensors");
+        Write(a, general);
+
+        // Without the wdn model: the plain one, and a note saying why.
+        string output = Path.Combine(_dir, "plain-by-name.png");
+        var (code, stdout, stderr) = RealEsrganZooVerbTests.Run("upscale", "-i", Photo, "-o", output, "--device", "cpu", "-n", "realesr-general-x4v3", "--model-dir", zoo);
+        Assert.True(code == ExitCodes.Ok, stderr + stdout);
+        Assert.Contains("needs realesr-general-wdn-x4v3", stdout);
+        Assert.Equal(Pixels(Upscale("plain-by-path.png", "-m", a)), Pixels(output));
+
+        Write(Path.Combine(zoo, "realesr-general-wdn-x4v3.safetensors"), wdn);
+        output = Path.Combine(_dir, "default-by-name.png");
+        (code, stdout, stderr) = RealEsrganZooVerbTests.Run("upscale", "-i", Photo, "-o", output, "--device", "cpu", "-n", "realesr-general-x4v3", "--model-dir", zoo);
+        Assert.True(code == ExitCodes.Ok, stderr + stdout);
+        Assert.Contains("denoise strength 0.5 (Real-ESRGAN's default", stdout);
+        Assert.Equal(Pixels(Upscale("half.png", "-m", a, "-dn", "0.5")), Pixels(output));
+        Assert.Equal(Pixels(Upscale("plain-dn1.png", "-m", a, "-dn", "1")), Pixels(Upscale("plain-by-name-dn1.png", "-n", "realesr-general-x4v3", "--model-dir", zoo, "-dn", "1")));
+        // -m never picks a default: the file runs as it is.
+        Assert.Equal(Pixels(Path.Combine(_dir, "plain-by-path.png")), Pixels(Upscale("m-no-dn.png", "-m", a)));
+    }
+
     [Fact]
     public void DenoiseStrengthRefusesMissingOrMismatchedPartners()
     {
