@@ -160,7 +160,7 @@ figures() {
       echo "${rows:-no CUDA device listed}; $(grep -m1 '^default:' "$log")"
       ;;
     kernels)
-      grep -vE '^[$#]' "$log" | grep -E 'kernels compile|spill' | head -n 4 | paste -sd ';' - ;;
+      grep -vE '^[$#]' "$log" | grep -E '^sm_[0-9]+: ' | head -n 4 | paste -sd ';' - ;;
     tests|tests-ilgpu)
       test_counts "$LOGS/$name.xml" "$log" ;;
     harness)
