@@ -6,13 +6,7 @@ namespace NativeGan.Tests.ImageToImage;
 
 public class TranslateCliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => NativeGan.Tests.Cli.CliRun.Run(args);
 
     /// <summary>`train` dispatches a cyclegan config to the image-to-image trainer; `translate` then maps a real photo
     /// both ways with the run's generators (same size out as in); a bad direction and a missing checkpoint are errors.</summary>
