@@ -131,6 +131,8 @@ public class SrConfigTests
         Assert.Equal(("rrdbnet_psnr", 2e-4f, "CosineAnnealingRestartLR"), (psnr.Model, psnr.OptimG.Lr, psnr.Scheduler.Type));
         var srgan = SrConfig.Load(Path.Combine(dir, "srgan_x4.yml"));
         Assert.Equal(("srgan", "SRResNet"), (srgan.Model, srgan.NetworkG.Type));
+        var compact = SrConfig.Load(Path.Combine(dir, "realesrnet_compact_x4.yml"));
+        Assert.Equal(("realesrnet", "SRVGGNetCompact", 32, "prelu", 4), (compact.Model, compact.NetworkG.Type, compact.NetworkG.NumConv, compact.NetworkG.ActType, compact.Scale));
         Assert.True(SrConfig.IsSrConfigFile(Path.Combine(dir, "esrgan_x4.yml")));
         Assert.False(SrConfig.IsSrConfigFile(Path.Combine(dir, "dcgan_fashion.yml")));
     }
