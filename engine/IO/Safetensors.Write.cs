@@ -119,7 +119,8 @@ public static partial class Safetensors
         return header;
     }
 
-    private static void WriteFloats(Stream stream, float[] data)
+    /// <summary>float32 little-endian, as safetensors and PyTorch storages hold them.</summary>
+    internal static void WriteFloats(Stream stream, float[] data)
     {
         if (BitConverter.IsLittleEndian)
         {
@@ -134,7 +135,7 @@ public static partial class Safetensors
         }
     }
 
-    private static void TryDelete(string path)
+    internal static void TryDelete(string path)
     {
         try { File.Delete(path); }
         catch (IOException) { /* best effort: the original error matters more */ }

@@ -388,26 +388,6 @@ public sealed class PthReaderTests : IDisposable
     }
 
     /// <summary>
-    /// A safetensors header 640 bytes long starts the file with 80 02 00 .., the start of a legacy pickle: it was
-    /// read as a .pth and failed (an SRVGGNetCompact's released weights with their metadata hit exactly that).
-    /// </summary>
-    [Fact]
-    public void SafetensorsWhoseHeaderLengthLooksLikeAPickleIsSafetensors()
-    {
-        string json = "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"__metadata__\":{\"note\":\"x\"}}";
-        var header = Encoding.UTF8.GetBytes(json.PadRight(0x280));
-        var bytes = new byte[8 + header.Length + 8];
-        BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), (ulong)header.Length);
-        header.CopyTo(bytes, 8);
-        BitConverter.TryWriteBytes(bytes.AsSpan(8 + header.Length, 4), 1.5f);
-        BitConverter.TryWriteBytes(bytes.AsSpan(12 + header.Length, 4), -2f);
-        var path = Write("header640.safetensors", bytes);
-        Assert.Equal(new byte[] { 0x80, 0x02 }, bytes[..2]);
-        Assert.Equal(WeightsFormat.Safetensors, WeightsFile.Detect(path));
-        Assert.Equal(new[] { 1.5f, -2f }, WeightsFile.Load(path)["w"].Data);
-    }
-
-    /// <summary>
     /// Pre-1.0 legacy files name storage views: ('storage', type, root_key, location, root_numel, (view_key, offset, size)).
     /// Built by hand (PyTorch 1.13 no longer writes them): a view of 6 elements at offset 4 of a 12-element root.
     /// </summary>

@@ -31,19 +31,21 @@ public static class PthWriter
         // torch.load takes the archive's folder name from its first entry; BasicSR's files use the file's stem.
         string root = SafeRoot(Path.GetFileNameWithoutExtension(path));
         string temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        using (var zip = new ZipArchive(stream, ZipArchiveMode.Create))
+        try
         {
+            using var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None);
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Create);
             var storages = new List<float[]>();
-            WriteEntry(zip, $"{root}/data.pkl", Pickle(stateDicts, storages));
+            byte[] pickle = Pickle(stateDicts, storages);
+            using (var s = Entry(zip, $"{root}/data.pkl")) s.Write(pickle);
             for (int i = 0; i < storages.Count; i++)
-            {
-                var bytes = new byte[storages[i].Length * sizeof(float)];
-                for (int j = 0; j < storages[i].Length; j++)
-                    BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(j * 4, 4), storages[i][j]);
-                WriteEntry(zip, $"{root}/data/{i}", bytes);
-            }
-            WriteEntry(zip, $"{root}/version", "3\n"u8.ToArray());
+                using (var s = Entry(zip, $"{root}/data/{i}")) Safetensors.WriteFloats(s, storages[i]);
+            using (var s = Entry(zip, $"{root}/version")) s.Write("3\n"u8);
+        }
+        catch
+        {
+            Safetensors.TryDelete(temp);
+            throw;
         }
         File.Move(temp, path, overwrite: true);
     }
@@ -56,12 +58,7 @@ public static class PthWriter
     }
 
     // PyTorch writes every record uncompressed, so storages can be read (or mapped) in place.
-    private static void WriteEntry(ZipArchive zip, string name, byte[] data)
-    {
-        var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
-        using var s = entry.Open();
-        s.Write(data);
-    }
+    private static Stream Entry(ZipArchive zip, string name) => zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
 
     private static byte[] Pickle(IReadOnlyList<(string Key, IReadOnlyList<(string Name, int[] Shape, float[] Data)> Tensors)> stateDicts, List<float[]> storages)
     {

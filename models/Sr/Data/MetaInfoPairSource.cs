@@ -53,22 +53,13 @@ public sealed class MetaInfoPairSource : ISrPairSource
     public SrImagePair Read(int index)
     {
         var (g, l) = (gt.Decode(CheckIndex(index)), lq.Decode(index));
-        int h = l.Height * Scale, w = l.Width * Scale;
-        if (g.Height < h || g.Width < w || g.Height >= h + Scale || g.Width >= w + Scale)
-            throw new InvalidDataException(
-                $"{Name(index)}: scale mismatch: GT ({g.Height}, {g.Width}) does not match {Scale}x the LQ ({l.Height}, {l.Width}) of {LqFile(index)}.");
-        return new SrImagePair(SrImageFiles.ToChw(l, 0, 0, l.Height, l.Width), l.Height, l.Width,
-            SrImageFiles.ToChw(g, 0, 0, h, w), h, w, 3, Name(index));
+        return SrPairCrops.Whole(g, l, Scale, Name(index), LqFile(index));
     }
 
     public SrImagePair ReadRandomPatch(int index, int gtPatchSize, ref SrRandom random)
     {
         var (g, l) = (gt.Decode(CheckIndex(index)), lq.Decode(index));
-        int lqPatch = SrTransforms.CheckPatch(l.Height, l.Width, g.Height, g.Width, gtPatchSize, Scale, $"{Name(index)} (LQ {LqFile(index)})");
-        int top = random.NextInt(0, l.Height - lqPatch);
-        int left = random.NextInt(0, l.Width - lqPatch);
-        return new SrImagePair(SrImageFiles.ToChw(l, top, left, lqPatch, lqPatch), lqPatch, lqPatch,
-            SrImageFiles.ToChw(g, top * Scale, left * Scale, gtPatchSize, gtPatchSize), gtPatchSize, gtPatchSize, 3, Name(index));
+        return SrPairCrops.RandomPatch(g, l, Scale, gtPatchSize, ref random, Name(index), LqFile(index));
     }
 
     private int CheckIndex(int index) =>
