@@ -1,6 +1,7 @@
 using System.Globalization;
 using CommandLine;
 using NativeGan.Backends.Ilgpu;
+using NativeGan.Profiling;
 
 namespace NativeGan.Cli.Verbs;
 
@@ -21,7 +22,7 @@ public sealed class DevicesVerb : ICommand
             d.ComputeCapability ?? "-",
             KernelStatus(d, compiler, failures),
         }));
-        WriteTable(stdout, rows);
+        stdout.Write(TextTable.ToText(rows, c => c == 2));
         foreach (var f in failures) stdout.WriteLine(f);
         stdout.WriteLine();
 
@@ -64,16 +65,5 @@ public sealed class DevicesVerb : ICommand
         return failed.Count == 0
             ? $"all {results.Count} compile for {arch}"
             : $"{results.Count - failed.Count} of {results.Count} compile for {arch}";
-    }
-
-    private static void WriteTable(TextWriter w, List<string[]> rows)
-    {
-        int cols = rows[0].Length;
-        var widths = Enumerable.Range(0, cols).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        foreach (var r in rows)
-        {
-            var cells = r.Select((cell, c) => c == 2 ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]));
-            w.WriteLine(string.Join("  ", cells).TrimEnd());
-        }
     }
 }

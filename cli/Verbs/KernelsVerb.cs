@@ -1,5 +1,6 @@
 using CommandLine;
 using NativeGan.Backends.Ilgpu;
+using NativeGan.Profiling;
 using NativeGan.Profiling.Kernels;
 
 namespace NativeGan.Cli.Verbs;
@@ -69,7 +70,7 @@ public sealed class KernelsVerb : ICommand
                 (PtxDir != null ? $"; PTX in {Path.Combine(PtxDir, arch)}" : ""));
             if (analyzer == null)
             {
-                KernelTable.Write(stdout, ListRows(compiled), Markdown);
+                stdout.Write(Markdown ? TextTable.ToMarkdown(ListRows(compiled)) : TextTable.ToText(ListRows(compiled)));
             }
             else
             {
@@ -134,23 +135,5 @@ public sealed class KernelsVerb : ICommand
             c.Succeeded ? $"{c.Ptx!.Split('\n').Length} lines" : "FAILS: " + c.Error,
         }));
         return rows;
-    }
-}
-
-/// <summary>Plain aligned columns, or a Markdown table.</summary>
-internal static class KernelTable
-{
-    public static void Write(TextWriter w, List<string[]> rows, bool markdown)
-    {
-        if (markdown)
-        {
-            w.WriteLine("| " + string.Join(" | ", rows[0]) + " |");
-            w.WriteLine("|" + string.Concat(rows[0].Select(_ => " --- |")));
-            foreach (var r in rows.Skip(1)) w.WriteLine("| " + string.Join(" | ", r.Select(c => c.Replace("|", "\\|"))) + " |");
-            return;
-        }
-        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        foreach (var r in rows)
-            w.WriteLine(string.Join("  ", r.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd());
     }
 }

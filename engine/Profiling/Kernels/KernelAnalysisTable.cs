@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace NativeGan.Profiling.Kernels;
 
@@ -43,32 +42,13 @@ public static class KernelAnalysisTable
     public static string ToText(IEnumerable<KernelAnalysis> analyses)
     {
         var rows = Rows(analyses, out var header);
-        var all = new List<string[]> { header };
-        all.AddRange(rows);
-        int[] width = new int[header.Length];
-        foreach (var row in all) for (int i = 0; i < row.Length; i++) width[i] = Math.Max(width[i], row[i].Length);
-        var sb = new StringBuilder();
-        foreach (var row in all)
-        {
-            for (int i = 0; i < row.Length; i++)
-            {
-                if (i > 0) sb.Append("  ");
-                bool numeric = i >= 3 && i != NoteIndex(header);
-                sb.Append(numeric ? row[i].PadLeft(width[i]) : i == row.Length - 1 ? row[i] : row[i].PadRight(width[i]));
-            }
-            sb.Append('\n');
-        }
-        return sb.ToString();
+        return TextTable.ToText([header, .. rows], i => i >= 3 && i != NoteIndex(header));
     }
 
     public static string ToMarkdown(IEnumerable<KernelAnalysis> analyses)
     {
         var rows = Rows(analyses, out var header);
-        var sb = new StringBuilder();
-        sb.Append("| ").AppendJoin(" | ", header.Select(Escape)).Append(" |\n");
-        sb.Append('|').AppendJoin("|", header.Select((_, i) => i >= 3 && i != NoteIndex(header) ? "---:" : "---")).Append("|\n");
-        foreach (var row in rows) sb.Append("| ").AppendJoin(" | ", row.Select(Escape)).Append(" |\n");
-        return sb.ToString();
+        return TextTable.ToMarkdown([header, .. rows], i => i >= 3 && i != NoteIndex(header));
     }
 
     private static List<string[]> Rows(IEnumerable<KernelAnalysis> analyses, out string[] header)
@@ -108,6 +88,4 @@ public static class KernelAnalysisTable
     }
 
     private static string FirstLine(string s) => s.Split('\n')[0].Trim();
-
-    private static string Escape(string cell) => cell.Replace("|", "\\|");
 }
