@@ -116,15 +116,7 @@ def make_cases(dev):
     cases.append(("pixel_shuffle_16x256x64x64", pixel_shuffle))
 
     def rrdbnet_infer(size):
-        def setup():
-            net = RRDBNet().to(dev).eval()
-            x = uniform((1, 3, size, size), 0.0, 1.0)
-
-            def call():
-                with torch.no_grad():
-                    return net(x)
-            return call
-        return setup
+        return inference_case(RRDBNet, dev, uniform, size)
 
     def rrdbnet_train(batch, size):
         def setup():
@@ -462,18 +454,20 @@ def srvgg_cases(dev, uniform):
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from make_srvgg_fixtures import SRVGGNetCompact
 
-    def srvgg_infer(size):
-        def setup():
-            net = SRVGGNetCompact(3, 3, 64, 32, 4, "prelu").to(dev).eval()
-            x = uniform((1, 3, size, size), 0.0, 1.0)
+    return [("srvgg_infer_256", inference_case(lambda: SRVGGNetCompact(3, 3, 64, 32, 4, "prelu"), dev, uniform, 256))]
 
-            def call():
-                with torch.no_grad():
-                    return net(x)
-            return call
-        return setup
 
-    return [("srvgg_infer_256", srvgg_infer(256))]
+def inference_case(make_net, dev, uniform, size):
+    """Setup of an eval, no_grad forward of make_net() on one 1x3xSxS image in [0, 1]."""
+    def setup():
+        net = make_net().to(dev).eval()
+        x = uniform((1, 3, size, size), 0.0, 1.0)
+
+        def call():
+            with torch.no_grad():
+                return net(x)
+        return call
+    return setup
 
 
 def timer(dev):
