@@ -309,6 +309,8 @@ run_all() {
     esac
     shift
   done
+  # Old-OpenBLAS tuning some machines set slows a current OpenBLAS: PyTorch's CPU side must run without it.
+  unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
   local device=${NATIVEGAN_CHECK_DEVICE:-cuda}
   [ "$device" = ilgpu-cpu ] && dry=1
   [ "$dry" -eq 1 ] && device=ilgpu-cpu
