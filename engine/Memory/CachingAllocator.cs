@@ -3,20 +3,28 @@ namespace NativeGan.Memory;
 /// <summary>
 /// Reuses device buffers by size class so that steady-state training allocates nothing from the device.
 /// Sizes round up to one of four classes per power of two (at most 25% waste). On an allocation failure the
-/// cache is emptied and the allocation tried once more.
+/// cache is emptied and the allocation tried once more; when that fails too, <see cref="DeviceOutOfMemoryException"/>
+/// says how much was asked for and how much the device holds. Only the backend knows which of its errors mean
+/// "out of memory", so it passes that test in.
 /// </summary>
 internal sealed class CachingAllocator<TBuffer> where TBuffer : class
 {
     private readonly Func<int, TBuffer> allocateRaw;
     private readonly Action<TBuffer> freeRaw;
+    private readonly Func<Exception, bool> isOutOfMemory;
+    private readonly string deviceName;
     private readonly Dictionary<int, Stack<TBuffer>> pool = new();
     private readonly object gate = new();
     private long liveBytes, cachedBytes, peakBytes, liveCount, rawAllocations, reuses;
 
-    public CachingAllocator(Func<int, TBuffer> allocateRaw, Action<TBuffer> freeRaw)
+    /// <param name="isOutOfMemory">Whether an exception of <paramref name="allocateRaw"/> means the device is full.</param>
+    /// <param name="deviceName">The device named in <see cref="DeviceOutOfMemoryException"/>.</param>
+    public CachingAllocator(Func<int, TBuffer> allocateRaw, Action<TBuffer> freeRaw, Func<Exception, bool> isOutOfMemory, string deviceName)
     {
         this.allocateRaw = allocateRaw;
         this.freeRaw = freeRaw;
+        this.isOutOfMemory = isOutOfMemory;
+        this.deviceName = deviceName;
     }
 
     /// <summary>The capacity (in floats) that a request of <paramref name="length"/> floats is served with.</summary>
@@ -48,10 +56,20 @@ internal sealed class CachingAllocator<TBuffer> where TBuffer : class
         {
             buffer = allocateRaw(capacity);
         }
-        catch (Exception e) when (e is OutOfMemoryException || e.GetType().Name.Contains("OutOfMemory") || e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase))
+        catch (Exception e) when (isOutOfMemory(e))
         {
             EmptyCache();
-            buffer = allocateRaw(capacity);
+            try
+            {
+                buffer = allocateRaw(capacity);
+            }
+            catch (Exception again) when (isOutOfMemory(again))
+            {
+                var s = Stats;
+                throw new DeviceOutOfMemoryException(
+                    $"{deviceName} is out of memory: allocating {Mib(capacity * 4L)} failed with {Mib(s.LiveBytes)} in use by tensors " +
+                    $"(peak {Mib(s.PeakLiveBytes)}) after the allocator's cache was emptied.", again);
+            }
         }
         lock (gate)
         {
@@ -60,6 +78,8 @@ internal sealed class CachingAllocator<TBuffer> where TBuffer : class
         }
         return (buffer, capacity);
     }
+
+    private static string Mib(long bytes) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / 1048576.0:0.0} MiB");
 
     private void OnHandedOut(int capacity)
     {

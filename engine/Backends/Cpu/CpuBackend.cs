@@ -18,7 +18,8 @@ internal sealed partial class CpuBackend : IBackend
     public CpuBackend(Device device)
     {
         this.device = device;
-        allocator = new CachingAllocator<float[]>(capacity => GC.AllocateUninitializedArray<float>(capacity), _ => { });
+        allocator = new CachingAllocator<float[]>(capacity => GC.AllocateUninitializedArray<float>(capacity), _ => { },
+            e => e is OutOfMemoryException, device.ToString());
     }
 
     /// <summary>

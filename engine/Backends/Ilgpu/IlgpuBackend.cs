@@ -1,5 +1,6 @@
 using ILGPU;
 using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
 using NativeGan.Kernels.Elementwise;
 using NativeGan.Kernels.Reduction;
 using NativeGan.Memory;
@@ -30,10 +31,14 @@ internal sealed partial class IlgpuBackend : IBackend
         stream = accelerator.DefaultStream;
         hostCopiesBypassStream = accelerator.AcceleratorType == AcceleratorType.CPU;
         allocator = new CachingAllocator<MemoryBuffer1D<float, Stride1D.Dense>>(
-            capacity => accelerator.Allocate1D<float>(capacity), buffer => buffer.Dispose());
+            capacity => accelerator.Allocate1D<float>(capacity), buffer => buffer.Dispose(), IsOutOfMemory, $"{device} ({accelerator.Name})");
         string arch = device.ComputeCapability != null ? $", sm_{device.ComputeCapability.Replace(".", "")}" : "";
         k = new IlgpuKernels(accelerator, $"{device} ({accelerator.Name}{arch})");
     }
+
+    /// <summary>CUDA reports a full device as CUDA_ERROR_OUT_OF_MEMORY; ILGPU's CPU accelerator allocates managed memory.</summary>
+    private static bool IsOutOfMemory(Exception e) =>
+        e is OutOfMemoryException or CudaException { Error: nameof(CudaError.CUDA_ERROR_OUT_OF_MEMORY) };
 
     public Accelerator Accelerator => accelerator;
     public AcceleratorStream Stream => stream;

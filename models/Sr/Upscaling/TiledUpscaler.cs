@@ -112,7 +112,7 @@ public sealed class TiledUpscaler
             {
                 return Run(planar, channels, geometry, tile, progress, pass, cancellationToken);
             }
-            catch (Exception e) when (DeviceOutOfMemoryException.IsOutOfMemory(e))
+            catch (OutOfMemoryException e)
             {
                 try { Device.EmptyCache(); } catch { /* the retry reports the real problem */ }
                 int next = Math.Max(minTile, AlignDown(tile / 2, m));

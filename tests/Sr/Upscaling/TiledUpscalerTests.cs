@@ -222,16 +222,6 @@ public sealed class TiledUpscalerTests
     }
 
     [Fact]
-    public void Recognises_the_engines_out_of_memory_errors()
-    {
-        Assert.True(DeviceOutOfMemoryException.IsOutOfMemory(new OutOfMemoryException()));
-        Assert.True(DeviceOutOfMemoryException.IsOutOfMemory(new Exception("CUDA_ERROR_OUT_OF_MEMORY")));
-        Assert.True(DeviceOutOfMemoryException.IsOutOfMemory(new InvalidOperationException("wrap", new Exception("out of memory"))));
-        Assert.True(DeviceOutOfMemoryException.IsOutOfMemory(new AggregateException(new Exception("x"), new OutOfMemoryException())));
-        Assert.False(DeviceOutOfMemoryException.IsOutOfMemory(new ArgumentException("shape mismatch")));
-    }
-
-    [Fact]
     public void Wrong_output_shape_names_both_shapes()
     {
         var img = RandomImage(3, H, W, 10);
