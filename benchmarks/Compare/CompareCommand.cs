@@ -5,21 +5,25 @@ using NativeGan.Benchmarks.Harness;
 namespace NativeGan.Benchmarks.Compare;
 
 /// <summary>One compared workload's outcome.</summary>
+/// <param name="OursGflops">Our achieved GFLOP/s (the workload's FLOPs over our time), null where it has no FLOP count.</param>
+/// <param name="TorchGflops">PyTorch's, from the same FLOP count.</param>
 internal sealed record CompareRow(string Name, string Description, string Status, string Check, double OursUs, double? TorchUs, double? Ratio,
-    string Goal, bool? MeetsGoal);
+    string Goal, bool? MeetsGoal, double? OursGflops = null, double? TorchGflops = null);
 
 /// <summary>
-/// `compare [--device cpu|cuda] [--json FILE] [--png FILE] [--workloads A,B] [--trials N] [--no-torch]`: runs DESIGN.md's
-/// "Numbers to beat" workloads for the device, each first checked against its reference (the harness cases), then
-/// timed after warm-up (median of the trials); then the same workloads in PyTorch in the same run, and prints ours,
-/// PyTorch's, the ratio (PyTorch time / ours: above 1 we are faster) and the goal. Exit codes: 0 all checks passed,
-/// 1 bad arguments, 2 a check failed or the device could not be opened.
+/// `compare [--device cpu|cuda] [--json FILE] [--png FILE] [--workloads A,B] [--trials N] [--no-torch]`: runs the
+/// workloads PyTorch is measured against (<see cref="CompareWorkloads"/>), each first checked against its reference
+/// (the harness cases), then timed after warm-up (median of the trials); then the same workloads in PyTorch in the same
+/// run, and prints ours, PyTorch's, the ratio (PyTorch time / ours: above 1 we are faster), the goal, and on the CPU
+/// each side's GFLOP/s beside the host's measured peak. On the CPU the PyTorch side must run on an optimised BLAS:
+/// the reference BLAS is refused. Exit codes: 0 all checks passed, 1 bad arguments, 2 a check failed, the device could
+/// not be opened or PyTorch's BLAS is the reference one.
 /// </summary>
 internal static class CompareCommand
 {
     public const string Usage = """
         usage: dotnet run --project benchmarks -c Release -- compare [options]
-          --device cpu|cuda   which table of DESIGN.md's "Numbers to beat" (default cpu)
+          --device cpu|cuda   which table of workloads (default cpu)
           --json FILE         write the rows (ours, PyTorch, ratio, goal) as JSON
           --png FILE          write a bar chart of the ratios (PyTorch time / ours) per workload
           --workloads A,B     only workloads whose name contains A or B
@@ -84,10 +88,17 @@ internal static class CompareCommand
             .Where(x => filters.Length == 0 || filters.Any(f => x.Name.Contains(f, StringComparison.OrdinalIgnoreCase))).ToList();
         if (workloads.Count == 0) throw new ArgumentException($"no workload matches --workloads {string.Join(",", filters)}.");
 
-        w.WriteLine($"NativeGan compare, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: DESIGN.md's {(cuda ? "GPU" : "CPU")} table");
+        w.WriteLine($"NativeGan compare, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: the {(cuda ? "GPU" : "CPU")} workloads");
         w.WriteLine($"device: {device} - {device.Name}{(cuda ? "" : $" - {KernelHarness.HostCpuModel()}")}");
         if (File.Exists("/proc/loadavg"))
             w.WriteLine($"host load average (1/5/15 min): {string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3))} on {Environment.ProcessorCount} cores");
+        double? peak = null;
+        if (!cuda)
+        {
+            peak = HostPeak.MeasureGflops(Environment.ProcessorCount);
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"host: {HostPeak.VectorBits}-bit vectors, CPU backend on the {HostPeak.VectorPath} path; measured FMA peak {peak:0} GFLOP/s on {Environment.ProcessorCount} cores"));
+        }
 
         var timer = DeviceTimer.For(device);
         var options = new HarnessOptions { Trials = trials };
@@ -108,12 +119,23 @@ internal static class CompareCommand
         else
         {
             var (python, why) = TorchTwin.FindPython(cuda);
+            string blas = "";
+            if (python != null && !cuda)
+            {
+                var (name, detail) = TorchTwin.ProbeBlas(python);
+                if (name == "reference BLAS")
+                    throw new InvalidOperationException($"PyTorch's CPU matmul runs on the reference BLAS ({detail}), about 6 GFLOP/s: every ratio " +
+                        "against it would flatter us. Install an optimised BLAS (Debian: apt-get install libopenblas0-pthread) and run compare again.");
+                blas = $", BLAS {name ?? "unknown"} ({detail})";
+                var unset = TorchTwin.UnsetVariables.Where(v => Environment.GetEnvironmentVariable(v) != null).ToList();
+                if (unset.Count > 0) blas += $", {string.Join(" and ", unset)} unset for PyTorch";
+            }
             if (python == null) torchNote = $"PyTorch side skipped: {why}";
             else
             {
                 torchUs = TorchTwin.Measure(python, script, ours.Where(o => o.R.Status == CaseStatus.Ok).Select(o => o.W.Name), cuda,
                     cuda ? 0 : Environment.ProcessorCount, w);
-                torchNote = $"PyTorch: {why}, {(cuda ? "CUDA, TF32 off, cudnn.benchmark on" : $"CPU, {Environment.ProcessorCount} threads")}, timed in this run";
+                torchNote = $"PyTorch: {why}, {(cuda ? "CUDA, TF32 off, cudnn.benchmark on" : $"CPU, {Environment.ProcessorCount} threads{blas}")}, timed in this run";
             }
         }
         w.WriteLine(torchNote);
@@ -123,13 +145,17 @@ internal static class CompareCommand
         {
             double? t = torchUs.TryGetValue(o.W.Name, out double us) ? us : null;
             double? ratio = t is double tu && o.R.Status == CaseStatus.Ok ? tu / o.R.UsPerCall : null;
-            return new CompareRow(o.W.Name, o.W.Description, o.R.Status.ToString().ToLowerInvariant(), o.R.Status == CaseStatus.Ok ? Check(o.R) : o.R.Note,
-                o.R.UsPerCall, t, ratio, o.W.Goal, ratio is double r ? r >= o.W.MinRatio : null);
+            bool ok = o.R.Status == CaseStatus.Ok;
+            double? oursGflops = ok && o.R.Flops > 0 ? o.R.Flops / (o.R.UsPerCall * 1e3) : null;
+            double? torchGflops = o.R.Flops > 0 && t is double tt ? o.R.Flops / (tt * 1e3) : null;
+            return new CompareRow(o.W.Name, o.W.Description, o.R.Status.ToString().ToLowerInvariant(), ok ? Check(o.R) : o.R.Note,
+                o.R.UsPerCall, t, ratio, o.W.Goal, ratio is double r ? r >= o.W.MinRatio : null, oursGflops, torchGflops);
         }).ToList();
-        PrintTable(w, rows);
+        PrintTable(w, rows, peak);
         if (jsonPath != null)
         {
-            var doc = new { device = device.ToString(), deviceName = device.Name, measuredUtc = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), torch = torchNote, rows };
+            var doc = new { device = device.ToString(), deviceName = device.Name, hostCpu = cuda ? null : KernelHarness.HostCpuModel(),
+                vectorPath = cuda ? null : HostPeak.VectorPath, peakGflops = peak, measuredUtc = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), torch = torchNote, rows };
             File.WriteAllText(jsonPath, JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
             w.WriteLine($"wrote {jsonPath}");
         }
@@ -147,16 +173,19 @@ internal static class CompareCommand
 
     private static string Check(CaseResult r) => r.Status == CaseStatus.Ok ? (double.IsFinite(r.MaxError) && r.MaxError > 0 ? $"ok, max err {r.MaxError:0.#e+0}" : "ok") : r.Note;
 
-    private static void PrintTable(TextWriter w, IReadOnlyList<CompareRow> rows)
+    private static void PrintTable(TextWriter w, IReadOnlyList<CompareRow> rows, double? peak)
     {
+        string Gf(double? g) => g is double x && double.IsFinite(x)
+            ? x.ToString("0.#", CultureInfo.InvariantCulture) + (peak is double p && p > 0 ? $" ({100 * x / p:0}%)" : "") : "-";
         string Ms(double? us) => us is double u && double.IsFinite(u) ? (u / 1000).ToString(u >= 1e5 ? "0" : "0.###", CultureInfo.InvariantCulture) : "-";
         var table = rows.Select(r => new[]
         {
             r.Name, Ms(r.Status == "ok" ? r.OursUs : null), Ms(r.TorchUs),
             r.Ratio is double x ? x.ToString("0.00", CultureInfo.InvariantCulture) + "x" : "n/a",
-            r.Goal, r.MeetsGoal switch { true => "meets", false => "short", null => "-" }, r.Check,
+            r.Goal, r.MeetsGoal switch { true => "meets", false => "short", null => "-" }, Gf(r.OursGflops), Gf(r.TorchGflops), r.Check,
         }).ToList();
-        var header = new[] { "workload", "ours ms", "PyTorch ms", "PyTorch/ours", "goal", "", "check" };
+        var header = new[] { "workload", "ours ms", "PyTorch ms", "PyTorch/ours", "goal", "", peak != null ? "ours GFLOP/s (% peak)" : "ours GFLOP/s",
+            peak != null ? "PyTorch GFLOP/s (% peak)" : "PyTorch GFLOP/s", "check" };
         var widths = header.Select((h, i) => Math.Max(h.Length, table.Count == 0 ? 0 : table.Max(t => t[i].Length))).ToArray();
         string Line(string[] cells) => string.Join("  ", cells.Select((c, i) => i == cells.Length - 1 ? c : c.PadRight(widths[i]))).TrimEnd();
         w.WriteLine(Line(header));

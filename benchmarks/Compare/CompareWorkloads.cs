@@ -2,28 +2,29 @@ using NativeGan.Benchmarks.Harness;
 
 namespace NativeGan.Benchmarks.Compare;
 
-/// <summary>One row of DESIGN.md's "Numbers to beat" tables: a harness case (which checks its result before timing)
+/// <summary>One workload timed against PyTorch: a harness case (which checks its result before timing)
 /// with the same name as its PyTorch twin in tools/torch_gpu_baseline.py, and the goal as a bound on the ratio
 /// PyTorch time / our time.</summary>
 internal sealed record CompareWorkload(string Name, string Description, Func<KernelCase> Make, double MinRatio, string Goal);
 
 internal static class CompareWorkloads
 {
-    /// <summary>DESIGN.md's CPU table (PyTorch 1.13, 2 threads) with issue 9's targets.</summary>
+    /// <summary>The CPU workloads (PyTorch 1.13 on OpenBLAS, as many threads as cores) and the ratio each must reach:
+    /// most people who upscale or try a GAN have no NVIDIA GPU, so the CPU path is meant to beat PyTorch's.</summary>
     public static IReadOnlyList<CompareWorkload> Cpu { get; } = new CompareWorkload[]
     {
-        new("gemm_1024", "SGEMM 1024^3", () => new GemmCase(1024), 0.5, ">= 0.5x OpenBLAS"),
-        new("gemm_2048", "SGEMM 2048^3", () => new GemmCase(2048), 0.5, ">= 0.5x OpenBLAS"),
-        new("conv_64_64_fwd", "conv 3x3 64->64, batch 16, 32x32, fwd", () => new Conv2dCase(16, 64, 64, 32, 32, forwardOnly: true), 0.5, "<= 2x PyTorch"),
-        new("conv_64_64", "conv 3x3 64->64, batch 16, 32x32, fwd+bwd", () => new Conv2dCase(16, 64, 64, 32, 32), 0.5, "<= 2x PyTorch"),
-        new("mlp_gan_step_32", "vanilla MLP GAN step, batch 32", () => new MlpGanStepCase(32), 1.0, "faster than PyTorch"),
-        new("dcgan28_step_64", "DCGAN 28x28 (Fashion-MNIST) step, batch 64", () => new DcganStepCase(64, 28), 1 / 1.5, "<= 1.5x PyTorch"),
-        new("rrdbnet_infer_64", "RRDBNet x4 (23 blocks) inference, 64x64", () => new RrdbNetCase(train: false, batch: 1, size: 64), 1 / 1.5, "<= 1.5x PyTorch"),
-        new("rrdbnet_train_2x32", "RRDBNet x4 train step, batch 2, LR 32x32", () => new RrdbNetCase(train: true, batch: 2, size: 32), 0.5, "<= 2x PyTorch"),
+        new("gemm_1024", "SGEMM 1024^3", () => new GemmCase(1024), 0.8, ">= 0.8x OpenBLAS"),
+        new("gemm_2048", "SGEMM 2048^3", () => new GemmCase(2048), 0.8, ">= 0.8x OpenBLAS"),
+        new("conv_64_64_fwd", "conv 3x3 64->64, batch 16, 32x32, fwd", () => new Conv2dCase(16, 64, 64, 32, 32, forwardOnly: true), 1.0, ">= 1.0x PyTorch"),
+        new("conv_64_64", "conv 3x3 64->64, batch 16, 32x32, fwd+bwd", () => new Conv2dCase(16, 64, 64, 32, 32), 1.0, ">= 1.0x PyTorch"),
+        new("mlp_gan_step_32", "vanilla MLP GAN step, batch 32", () => new MlpGanStepCase(32), 2.0, ">= 2x PyTorch"),
+        new("dcgan28_step_64", "DCGAN 28x28 (Fashion-MNIST) step, batch 64", () => new DcganStepCase(64, 28), 1.5, ">= 1.5x PyTorch"),
+        new("rrdbnet_infer_64", "RRDBNet x4 (23 blocks) inference, 64x64", () => new RrdbNetCase(train: false, batch: 1, size: 64), 1.5, ">= 1.5x PyTorch"),
+        new("rrdbnet_train_2x32", "RRDBNet x4 train step, batch 2, LR 32x32", () => new RrdbNetCase(train: true, batch: 2, size: 32), 1.0, ">= 1.0x PyTorch"),
         new("srvgg_infer_256", "realesr-general-x4v3 (SRVGGNetCompact) inference, 256x256", () => new SrvggNetCase(256), 1.0, "faster than PyTorch"),
     };
 
-    /// <summary>DESIGN.md's GPU table (PyTorch with cuDNN, TF32 off): the goal is to beat it.</summary>
+    /// <summary>The GPU workloads (PyTorch with cuDNN, TF32 off): the goal is to beat it.</summary>
     public static IReadOnlyList<CompareWorkload> Cuda { get; } = new CompareWorkload[]
     {
         new("rrdbnet_train_16x32", "RRDBNet x4 train step, batch 16, LR 32x32", () => new RrdbNetCase(train: true, batch: 16, size: 32), 1.0, "beat PyTorch"),
