@@ -61,11 +61,11 @@ public sealed class Batch : IDisposable
 }
 
 /// <summary>
-/// Batches of a dataset as an endless stream of epochs. Epoch k's order is a Fisher-Yates permutation drawn from
-/// a generator seeded by (seed, k) alone, so the same seed gives the same batches and any (epoch, position) can be
-/// recreated for resume with <see cref="Seek"/> without replaying earlier epochs. With <c>prefetch</c> &gt; 0 a
-/// background thread assembles host batches ahead into a bounded queue; the upload to the device (tensor
-/// creation) happens in <see cref="Next"/> on the consuming thread, since tensors and scopes are per thread.
+/// Batches of a dataset as an endless stream of epochs (<see cref="BatchStream{THost}"/>). Epoch k's order is a
+/// Fisher-Yates permutation drawn from a generator seeded by (seed, k) alone, so the same seed gives the same batches
+/// and any (epoch, position) can be recreated for resume with <see cref="Seek"/> without replaying earlier epochs. With
+/// <c>prefetch</c> &gt; 0 a background thread assembles host batches ahead into a bounded queue; the upload to the
+/// device (tensor creation) happens in <see cref="Next"/> on the consuming thread, since tensors and scopes are per thread.
 /// </summary>
 public sealed class DataLoader : IDisposable
 {
@@ -74,10 +74,7 @@ public sealed class DataLoader : IDisposable
     private readonly int sampleSize;
     private readonly ConcurrentBag<float[]> imagePool = new();
     private readonly int decodeThreads;
-    private int epoch;
-    private int position;
-    private Prefetcher? prefetcher;
-    private bool disposed;
+    private readonly BatchStream<HostBatch> stream;
 
     /// <param name="dataset">The samples.</param>
     /// <param name="batchSize">Samples per batch.</param>
@@ -91,56 +88,40 @@ public sealed class DataLoader : IDisposable
         bool dropLast = false, int prefetch = 2, int decodeThreads = 1)
     {
         this.dataset = dataset ?? throw new ArgumentNullException(nameof(dataset));
-        if (batchSize <= 0) throw new ArgumentException($"DataLoader: batchSize must be positive, got {batchSize}.");
-        if (prefetch < 0) throw new ArgumentException($"DataLoader: prefetch must be >= 0, got {prefetch}.");
         if (decodeThreads <= 0) throw new ArgumentException($"DataLoader: decodeThreads must be positive, got {decodeThreads}.");
-        if (dataset.Count == 0) throw new ArgumentException("DataLoader: the dataset is empty.");
-        if (dropLast && dataset.Count < batchSize)
-            throw new ArgumentException($"DataLoader: dropLast with batchSize {batchSize} but the dataset holds only {dataset.Count} samples: every batch would be dropped.");
-        BatchSize = batchSize;
         Device = device;
         Shuffle = shuffle;
         Seed = seed;
-        DropLast = dropLast;
-        Prefetch = prefetch;
         this.decodeThreads = decodeThreads;
         sampleShape = dataset.SampleShape.ToArray();
         sampleSize = sampleShape.Aggregate(1, (a, b) => checked(a * b));
+        stream = new BatchStream<HostBatch>("DataLoader", dataset.Count, batchSize, dropLast, prefetch,
+            e => EpochOrder(dataset.Count, seed, e, shuffle), Assemble);
     }
 
     public IDataset Dataset => dataset;
-    public int BatchSize { get; }
+    public int BatchSize => stream.BatchSize;
     public Device? Device { get; }
     public bool Shuffle { get; }
     public ulong Seed { get; }
-    public bool DropLast { get; }
-    public int Prefetch { get; }
+    public bool DropLast => stream.DropLast;
+    public int Prefetch => stream.Prefetch;
 
     /// <summary>Batches in one epoch.</summary>
-    public int BatchesPerEpoch => DropLast ? dataset.Count / BatchSize : (dataset.Count + BatchSize - 1) / BatchSize;
+    public int BatchesPerEpoch => stream.BatchesPerEpoch;
 
     /// <summary>Epoch of the next batch <see cref="Next"/> returns.</summary>
-    public int Epoch => epoch;
+    public int Epoch => stream.Epoch;
 
     /// <summary>Index within <see cref="Epoch"/> of the next batch <see cref="Next"/> returns.</summary>
-    public int Position => position;
+    public int Position => stream.Position;
 
     /// <summary>Continues from batch <paramref name="position"/> of epoch <paramref name="epoch"/> (e.g. the
     /// <see cref="Epoch"/> / <see cref="Position"/> saved in a checkpoint). Discards any prefetched batches.</summary>
-    public void Seek(int epoch, int position)
-    {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        if (epoch < 0) throw new ArgumentException($"DataLoader.Seek: epoch must be >= 0, got {epoch}.");
-        if (position < 0 || position > BatchesPerEpoch)
-            throw new ArgumentException($"DataLoader.Seek: position must be in [0, {BatchesPerEpoch}], got {position}.");
-        StopPrefetcher();
-        if (position == BatchesPerEpoch) { epoch++; position = 0; }
-        this.epoch = epoch;
-        this.position = position;
-    }
+    public void Seek(int epoch, int position) => stream.Seek(epoch, position);
 
     /// <summary>The order of the samples in epoch <paramref name="epoch"/>.</summary>
-    public int[] EpochOrder(int epoch) => EpochOrder(dataset.Count, Seed, epoch, Shuffle);
+    public int[] EpochOrder(int epoch) => stream.EpochOrder(epoch);
 
     /// <summary>The order of <paramref name="count"/> samples in epoch <paramref name="epoch"/> for a seed: a
     /// Fisher-Yates shuffle driven by SplitMix64 seeded from (seed, epoch), or the identity without shuffle.</summary>
@@ -171,83 +152,33 @@ public sealed class DataLoader : IDisposable
     }
 
     /// <summary>The next batch as host arrays (what <see cref="Next"/> uploads). The arrays belong to the caller.</summary>
-    public HostBatch NextHost()
-    {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        HostBatch batch;
-        if (Prefetch == 0)
-        {
-            batch = Assemble(epoch, position, null);
-        }
-        else
-        {
-            prefetcher ??= new Prefetcher(this, epoch, position);
-            try { batch = prefetcher.Take(); }
-            catch
-            {
-                // The thread stopped at the failing batch; the next call restarts from the same position.
-                StopPrefetcher();
-                throw;
-            }
-        }
-        if (batch.Epoch != epoch || batch.Position != position)
-            throw new InvalidOperationException($"DataLoader: internal error, expected batch {position} of epoch {epoch} but got batch {batch.Position} of epoch {batch.Epoch}.");
-        Advance(ref epoch, ref position);
-        return batch;
-    }
+    public HostBatch NextHost() => stream.Next();
 
     /// <summary>The remaining batches of the current epoch (all of them when called at position 0).</summary>
     public IEnumerable<Batch> EnumerateEpoch()
     {
-        int e = epoch;
-        while (epoch == e) yield return Next();
+        int e = Epoch;
+        while (Epoch == e) yield return Next();
     }
 
-    private void Advance(ref int e, ref int p)
+    private HostBatch Assemble(int e, int p, int[] indices)
     {
-        if (++p >= BatchesPerEpoch) { p = 0; e++; }
-    }
-
-    private HostBatch Assemble(int e, int p, int[]? order)
-    {
-        order ??= EpochOrder(e);
-        int start = p * BatchSize;
-        int count = Math.Min(BatchSize, dataset.Count - start);
-        var indices = order.AsSpan(start, count).ToArray();
+        int count = indices.Length;
         float[] images = count == BatchSize && imagePool.TryTake(out var pooled) ? pooled : new float[count * sampleSize];
         var labels = new float[count];
-        if (decodeThreads > 1 && count > 1)
-        {
-            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = decodeThreads },
-                i => labels[i] = dataset.ReadSample(indices[i], images.AsSpan(i * sampleSize, sampleSize)));
-        }
-        else
-        {
-            for (int i = 0; i < count; i++)
-                labels[i] = dataset.ReadSample(indices[i], images.AsSpan(i * sampleSize, sampleSize));
-        }
+        BatchStream<HostBatch>.ForEachSample(count, decodeThreads,
+            i => labels[i] = dataset.ReadSample(indices[i], images.AsSpan(i * sampleSize, sampleSize)));
         var shape = new int[1 + sampleShape.Length];
         shape[0] = count;
         sampleShape.CopyTo(shape, 1);
         return new HostBatch(images, labels, shape, e, p, indices);
     }
 
-    private void StopPrefetcher()
-    {
-        prefetcher?.Dispose();
-        prefetcher = null;
-    }
-
     /// <summary>Stops the prefetch thread (waiting for it to finish its current batch) and releases the queue.</summary>
-    public void Dispose()
-    {
-        if (disposed) return;
-        disposed = true;
-        StopPrefetcher();
-    }
+    public void Dispose() => stream.Dispose();
 
     /// <summary>True while a prefetch thread is running (for tests and diagnostics).</summary>
-    public bool PrefetchThreadAlive => prefetcher?.IsAlive ?? false;
+    public bool PrefetchThreadAlive => stream.PrefetchThreadAlive;
 
     private static ulong Mix(ulong z)
     {
@@ -271,68 +202,6 @@ public sealed class DataLoader : IDisposable
             UInt128 m = (UInt128)x * n;
             ulong low = (ulong)m;
             if (low >= n || low >= (0UL - n) % n) return (ulong)(m >> 64);
-        }
-    }
-
-    private sealed class Prefetcher : IDisposable
-    {
-        private readonly DataLoader owner;
-        private readonly BlockingCollection<(HostBatch? Batch, Exception? Error)> queue;
-        private readonly CancellationTokenSource cts = new();
-        private readonly Thread thread;
-        private int nextEpoch, nextPosition;
-
-        public Prefetcher(DataLoader owner, int epoch, int position)
-        {
-            this.owner = owner;
-            nextEpoch = epoch;
-            nextPosition = position;
-            queue = new BlockingCollection<(HostBatch?, Exception?)>(owner.Prefetch);
-            thread = new Thread(Run) { IsBackground = true, Name = "NativeGan DataLoader prefetch" };
-            thread.Start();
-        }
-
-        public bool IsAlive => thread.IsAlive;
-
-        private void Run()
-        {
-            var token = cts.Token;
-            int[]? order = null;
-            int orderEpoch = -1;
-            try
-            {
-                while (!token.IsCancellationRequested)
-                {
-                    if (orderEpoch != nextEpoch) { order = owner.EpochOrder(nextEpoch); orderEpoch = nextEpoch; }
-                    HostBatch batch;
-                    try { batch = owner.Assemble(nextEpoch, nextPosition, order); }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        queue.Add((null, e), token);   // the consumer rethrows it; stop producing
-                        return;
-                    }
-                    queue.Add((batch, null), token);
-                    owner.Advance(ref nextEpoch, ref nextPosition);
-                }
-            }
-            catch (OperationCanceledException) { }
-            catch (ObjectDisposedException) { }
-        }
-
-        public HostBatch Take()
-        {
-            var (batch, error) = queue.Take();
-            if (error != null)
-                throw new InvalidDataException($"DataLoader: reading a batch failed: {error.Message}", error);
-            return batch!;
-        }
-
-        public void Dispose()
-        {
-            cts.Cancel();
-            thread.Join();
-            queue.Dispose();
-            cts.Dispose();
         }
     }
 }

@@ -278,48 +278,63 @@ public static class EdgeFilter
 }
 
 /// <summary>
-/// Batches of jittered (A, B) items: a shuffled order per epoch and per-item jitter both derived from (seed, epoch,
-/// position), so <see cref="Seek"/> resumes exactly. For unpaired data each A item draws a random B item (the
-/// reference's serial_batches false) and A and B get their own jitter.
+/// Batches of jittered (A, B) items (<see cref="BatchStream{THost}"/>): a shuffled order per epoch and per-item jitter
+/// both derived from (seed, epoch, position), so <see cref="Seek"/> resumes exactly. For unpaired data each A item
+/// draws a random B item (the reference's serial_batches false) and A and B get their own jitter. Positions count
+/// items, not batches (what checkpoints store).
 /// </summary>
 public sealed class I2iLoader
 {
-    private int[] order = Array.Empty<int>();
+    private readonly BatchStream<HostPair> stream;
+
+    private sealed record HostPair(float[] A, float[] B, int Count);
 
     public I2iLoader(II2iSource source, int batchSize, int loadSize, int cropSize, bool flip, ulong seed, Device device)
     {
         Source = source ?? throw new ArgumentNullException(nameof(source));
         if (batchSize < 1) throw new ArgumentException($"I2iLoader: batch_size must be >= 1, got {batchSize}.");
         if (loadSize < cropSize) throw new ArgumentException($"I2iLoader: load_size ({loadSize}) must be >= crop_size ({cropSize}).");
-        BatchSize = batchSize;
         LoadSize = loadSize;
         CropSize = cropSize;
         Flip = flip;
         Seed = seed;
         Device = device;
-        Seek(0, 0);
+        // Items are assembled on the calling thread (no prefetch thread to stop, so nothing to dispose): the sources
+        // read and cache images without locks.
+        stream = new BatchStream<HostPair>("I2iLoader", source.Count, batchSize, dropLast: false, prefetch: 0, EpochOrder, Assemble);
     }
 
     public II2iSource Source { get; }
-    public int BatchSize { get; }
+    public int BatchSize => stream.BatchSize;
     public int LoadSize { get; }
     public int CropSize { get; }
     public bool Flip { get; }
     public ulong Seed { get; }
     public Device Device { get; }
-    public int Epoch { get; private set; }
-    public int Position { get; private set; }
+    public int Epoch => stream.Epoch;
+
+    /// <summary>Items of <see cref="Epoch"/> already returned.</summary>
+    public int Position => stream.Position * BatchSize;
 
     /// <summary>Batches per epoch (the last one may be short).</summary>
-    public int BatchesPerEpoch => (Source.Count + BatchSize - 1) / BatchSize;
+    public int BatchesPerEpoch => stream.BatchesPerEpoch;
 
+    /// <summary>Continues at item <paramref name="position"/> of epoch <paramref name="epoch"/> (a batch boundary, as
+    /// <see cref="Position"/> always is; the item count of the epoch means the start of the next).</summary>
     public void Seek(int epoch, int position)
     {
-        Epoch = epoch;
-        Position = position;
+        if (position >= Source.Count) { epoch++; position = 0; }
+        if (position < 0 || position % BatchSize != 0)
+            throw new ArgumentException($"I2iLoader.Seek: position must be a multiple of the batch size {BatchSize} in [0, {Source.Count}], got {position}.");
+        stream.Seek(epoch, position / BatchSize);
+    }
+
+    private int[] EpochOrder(int epoch)
+    {
         var r = new Random(Hash(Seed, (ulong)epoch, 0x5EED));
-        order = Enumerable.Range(0, Source.Count).ToArray();
+        var order = Enumerable.Range(0, Source.Count).ToArray();
         r.Shuffle(order);
+        return order;
     }
 
     private static int Hash(ulong a, ulong b, ulong c)
@@ -332,14 +347,24 @@ public sealed class I2iLoader
     /// <summary>The next batch (A [N, Ca, crop, crop], B [N, Cb, crop, crop] in [-1, 1]); true when it ended an epoch.</summary>
     public (Tensor A, Tensor B, bool EpochEnded) Next()
     {
-        int n = Math.Min(BatchSize, Source.Count - Position);
+        var (a, b, n) = stream.Next();
+        bool ended = stream.Position == 0;
+        int ca = Source.ChannelsA, cb = Source.ChannelsB;
+        var ta = Tensor.FromArray(a, new[] { n, ca, CropSize, CropSize }, Device);
+        try { return (ta, Tensor.FromArray(b, new[] { n, cb, CropSize, CropSize }, Device), ended); }
+        catch { ta.Dispose(); throw; }
+    }
+
+    private HostPair Assemble(int epoch, int batch, int[] indices)
+    {
+        int n = indices.Length, position = batch * BatchSize;
         int ca = Source.ChannelsA, cb = Source.ChannelsB, plane = CropSize * CropSize;
         var a = new float[n * ca * plane];
         var b = new float[n * cb * plane];
         for (int k = 0; k < n; k++)
         {
-            int idx = order[Position + k];
-            var rng = new Random(Hash(Seed, (ulong)Epoch, (ulong)(Position + k) + 1));
+            int idx = indices[k];
+            var rng = new Random(Hash(Seed, (ulong)epoch, (ulong)(position + k) + 1));
             int bIndex = Source.Paired ? idx : rng.Next(Source.CountB);
             var (ia, ib) = Source.Get(idx, bIndex);
             var pa = JitterParams.Draw(LoadSize, CropSize, Flip, rng);
@@ -347,9 +372,7 @@ public sealed class I2iLoader
             Array.Copy(pa.Apply(ia), 0, a, k * ca * plane, ca * plane);
             Array.Copy(pb.Apply(ib), 0, b, k * cb * plane, cb * plane);
         }
-        Position += n;
-        bool ended = Position >= Source.Count;
-        if (ended) Seek(Epoch + 1, 0);
-        return (Tensor.FromArray(a, new[] { n, ca, CropSize, CropSize }, Device), Tensor.FromArray(b, new[] { n, cb, CropSize, CropSize }, Device), ended);
+        return new HostPair(a, b, n);
     }
+
 }

@@ -39,6 +39,44 @@ public class I2iDataTests
         Assert.Equal(12, loader.Epoch);
     }
 
+    /// <summary>Positions count items: a run that stopped after the first batch of two resumes with the same second
+    /// batch (order and jitter), and the short last batch ends the epoch.</summary>
+    [Fact]
+    public void SeekResumesAtAnItemPositionWithTheSameBatches()
+    {
+        using var dir = new TempDir();
+        var photo = I2iFiles.SquareCrop(I2iImage.Read(Path.Combine(I2iTestUtil.Photos, "astronaut.png"), 3));
+        int s = photo.Height, plane = s * s;
+        for (int n = 0; n < 3; n++)
+        {
+            var ab = new float[3 * s * 2 * s];
+            for (int c = 0; c < 3; c++)
+                for (int y = 0; y < s; y++)
+                    for (int x = 0; x < 2 * s; x++)
+                        ab[(c * s + y) * 2 * s + x] = Math.Clamp(photo.Planar[c * plane + y * s + x % s] + 0.1f * n, 0f, 1f);
+            ImageIO.Write(Path.Combine(dir.Path, $"{n}.png"), new ImageData(2 * s, s, 3, 8, ab));
+        }
+        var src = AlignedSource.FromCombined(dir.Path, 3, 3);
+        var loader = new I2iLoader(src, 2, 36, 32, flip: true, seed: 9, Device.Cpu);
+        var (a0, _, ended0) = loader.Next();
+        Assert.False(ended0);
+        Assert.Equal(2, loader.Position);
+        var (a1, _, ended1) = loader.Next();
+        Assert.True(ended1);
+        Assert.Equal(1, a1.Shape[0]);
+        Assert.Equal((1, 0), (loader.Epoch, loader.Position));
+
+        var resumed = new I2iLoader(src, 2, 36, 32, flip: true, seed: 9, Device.Cpu);
+        resumed.Seek(0, 2);
+        var (r1, _, rended) = resumed.Next();
+        Assert.True(rended);
+        Assert.Equal(a1.ToArray(), r1.ToArray());
+        Assert.Throws<ArgumentException>(() => resumed.Seek(0, 1));
+        resumed.Seek(0, 3); // the item count of an epoch is the start of the next
+        Assert.Equal((1, 0), (resumed.Epoch, resumed.Position));
+        GC.KeepAlive(a0);
+    }
+
     [Fact]
     public void FoldersPairByNameAndMissingPartnerIsNamed()
     {

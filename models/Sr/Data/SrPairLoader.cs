@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using NativeGan.Models.Data;
 
 namespace NativeGan.Models.Sr.Data;
@@ -76,10 +75,7 @@ public sealed class SrBatch : IDisposable
 public sealed class SrPairLoader : IDisposable
 {
     private readonly ISrPairSource source;
-    private int epoch;
-    private int position;
-    private Prefetcher? prefetcher;
-    private bool disposed;
+    private readonly BatchStream<SrHostBatch> stream;
 
     /// <param name="source">The image pairs.</param>
     /// <param name="batchSize">Patches per batch.</param>
@@ -97,18 +93,15 @@ public sealed class SrPairLoader : IDisposable
         Device? device, bool shuffle = true, bool dropLast = true, int prefetch = 2, int decodeThreads = 2)
     {
         this.source = source ?? throw new ArgumentNullException(nameof(source));
-        if (batchSize <= 0) throw new ArgumentException($"SrPairLoader: batchSize must be positive, got {batchSize}.");
         if (scale != source.Scale)
             throw new ArgumentException($"SrPairLoader: scale {scale} does not match the source's scale {source.Scale}.");
         if (gtPatchSize <= 0 || gtPatchSize % scale != 0)
             throw new ArgumentException($"SrPairLoader: gtPatchSize must be a positive multiple of the scale {scale}, got {gtPatchSize}.");
-        if (prefetch < 0) throw new ArgumentException($"SrPairLoader: prefetch must be >= 0, got {prefetch}.");
         if (decodeThreads <= 0) throw new ArgumentException($"SrPairLoader: decodeThreads must be positive, got {decodeThreads}.");
         if (source.Count == 0) throw new ArgumentException("SrPairLoader: the source is empty.");
-        if (dropLast && source.Count < batchSize)
+        if (batchSize > 0 && dropLast && source.Count < batchSize)
             throw new ArgumentException(
                 $"SrPairLoader: batchSize {batchSize} with dropLast, but the source holds only {source.Count} pairs: every batch would be dropped (lower batchSize or pass dropLast: false).");
-        BatchSize = batchSize;
         GtPatchSize = gtPatchSize;
         Scale = scale;
         UseHFlip = useHFlip;
@@ -116,13 +109,13 @@ public sealed class SrPairLoader : IDisposable
         Seed = seed;
         Device = device;
         Shuffle = shuffle;
-        DropLast = dropLast;
-        Prefetch = prefetch;
         DecodeThreads = decodeThreads;
+        stream = new BatchStream<SrHostBatch>("SrPairLoader", source.Count, batchSize, dropLast, prefetch,
+            e => DataLoader.EpochOrder(source.Count, seed, e, shuffle), Assemble);
     }
 
     public ISrPairSource Source => source;
-    public int BatchSize { get; }
+    public int BatchSize => stream.BatchSize;
     public int GtPatchSize { get; }
     public int LqPatchSize => GtPatchSize / Scale;
     public int Scale { get; }
@@ -131,35 +124,25 @@ public sealed class SrPairLoader : IDisposable
     public ulong Seed { get; }
     public Device? Device { get; }
     public bool Shuffle { get; }
-    public bool DropLast { get; }
-    public int Prefetch { get; }
+    public bool DropLast => stream.DropLast;
+    public int Prefetch => stream.Prefetch;
     public int DecodeThreads { get; }
 
     /// <summary>Batches in one epoch.</summary>
-    public int BatchesPerEpoch => DropLast ? source.Count / BatchSize : (source.Count + BatchSize - 1) / BatchSize;
+    public int BatchesPerEpoch => stream.BatchesPerEpoch;
 
     /// <summary>Epoch of the batch <see cref="Next"/> returns next.</summary>
-    public int Epoch => epoch;
+    public int Epoch => stream.Epoch;
 
     /// <summary>Position within <see cref="Epoch"/> of the batch <see cref="Next"/> returns next.</summary>
-    public int Position => position;
+    public int Position => stream.Position;
 
     /// <summary>Continues from batch <paramref name="position"/> of epoch <paramref name="epoch"/> (e.g. the next
     /// <see cref="Epoch"/> / <see cref="Position"/> saved in a checkpoint). Discards prefetched batches.</summary>
-    public void Seek(int epoch, int position)
-    {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        if (epoch < 0) throw new ArgumentException($"SrPairLoader.Seek: epoch must be >= 0, got {epoch}.");
-        if (position < 0 || position > BatchesPerEpoch)
-            throw new ArgumentException($"SrPairLoader.Seek: position must be in [0, {BatchesPerEpoch}], got {position}.");
-        StopPrefetcher();
-        if (position == BatchesPerEpoch) { epoch++; position = 0; }
-        this.epoch = epoch;
-        this.position = position;
-    }
+    public void Seek(int epoch, int position) => stream.Seek(epoch, position);
 
     /// <summary>The order of the source's pairs in epoch <paramref name="epoch"/>.</summary>
-    public int[] EpochOrder(int epoch) => DataLoader.EpochOrder(source.Count, Seed, epoch, Shuffle);
+    public int[] EpochOrder(int epoch) => stream.EpochOrder(epoch);
 
     /// <summary>The next batch on <see cref="Device"/>, moving on to the next epoch after the last batch of one.</summary>
     public SrBatch Next()
@@ -173,45 +156,22 @@ public sealed class SrPairLoader : IDisposable
     }
 
     /// <summary>The next batch as host arrays (what <see cref="Next"/> uploads).</summary>
-    public SrHostBatch NextHost()
-    {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        SrHostBatch batch;
-        if (Prefetch == 0) batch = Assemble(epoch, position, null);
-        else
-        {
-            prefetcher ??= new Prefetcher(this, epoch, position);
-            try { batch = prefetcher.Take(); }
-            catch
-            {
-                StopPrefetcher();   // the next call restarts at the same batch
-                throw;
-            }
-        }
-        if (batch.Epoch != epoch || batch.Position != position)
-            throw new InvalidOperationException($"SrPairLoader: internal error, expected batch {position} of epoch {epoch} but got batch {batch.Position} of epoch {batch.Epoch}.");
-        Advance(ref epoch, ref position);
-        return batch;
-    }
+    public SrHostBatch NextHost() => stream.Next();
 
     /// <summary>Batch <paramref name="p"/> of epoch <paramref name="e"/>, independent of the loader's state.</summary>
-    public SrHostBatch Assemble(int e, int p) => Assemble(e, p, null);
+    public SrHostBatch Assemble(int e, int p) => stream.Assemble(e, p);
 
-    private SrHostBatch Assemble(int e, int p, int[]? order)
+    private SrHostBatch Assemble(int e, int p, int[] indices)
     {
-        if (e < 0 || p < 0 || p >= BatchesPerEpoch)
-            throw new ArgumentException($"SrPairLoader: batch {p} of epoch {e} does not exist ({BatchesPerEpoch} batches per epoch).");
-        order ??= EpochOrder(e);
-        int start = p * BatchSize;
-        int count = Math.Min(BatchSize, source.Count - start);
-        var indices = order.AsSpan(start, count).ToArray();
+        int count = indices.Length;
+        long start = (long)p * BatchSize;
         int c = source.Channels, lqP = LqPatchSize, gtP = GtPatchSize;
         int lqSize = c * lqP * lqP, gtSize = c * gtP * gtP;
         var lq = new float[count * lqSize];
         var gt = new float[count * gtSize];
-        void Sample(int i)
+        BatchStream<SrHostBatch>.ForEachSample(count, DecodeThreads, i =>
         {
-            var random = SrRandom.ForSample(Seed, e, (long)start + i);
+            var random = SrRandom.ForSample(Seed, e, start + i);
             var pair = source.ReadRandomPatch(indices[i], gtP, ref random);
             pair = SrTransforms.Augment(pair, SrAugmentation.Draw(ref random, UseHFlip, UseRot));
             if (pair.Channels != c || pair.Lq.Length != lqSize || pair.Gt.Length != gtSize)
@@ -219,103 +179,13 @@ public sealed class SrPairLoader : IDisposable
                     $"{pair.Name}: the source gave a {pair.Channels} x {pair.LqHeight} x {pair.LqWidth} LQ / {pair.GtHeight} x {pair.GtWidth} GT patch, expected {c} x {lqP} x {lqP} / {gtP} x {gtP}.");
             pair.Lq.CopyTo(lq, i * lqSize);
             pair.Gt.CopyTo(gt, i * gtSize);
-        }
-        if (DecodeThreads > 1 && count > 1)
-        {
-            try { Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = DecodeThreads }, Sample); }
-            catch (AggregateException agg) when (agg.InnerExceptions.Count >= 1)
-            {
-                // the first failing sample's own exception (with its file name), not the wrapper
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(agg.InnerExceptions[0]).Throw();
-                throw;
-            }
-        }
-        else
-            for (int i = 0; i < count; i++) Sample(i);
+        });
         return new SrHostBatch(lq, new[] { count, c, lqP, lqP }, gt, new[] { count, c, gtP, gtP }, e, p, indices);
     }
 
-    private void Advance(ref int e, ref int p)
-    {
-        if (++p >= BatchesPerEpoch) { p = 0; e++; }
-    }
-
-    private void StopPrefetcher()
-    {
-        prefetcher?.Dispose();
-        prefetcher = null;
-    }
-
     /// <summary>True while the prefetch thread runs (for tests and diagnostics).</summary>
-    public bool PrefetchThreadAlive => prefetcher?.IsAlive ?? false;
+    public bool PrefetchThreadAlive => stream.PrefetchThreadAlive;
 
     /// <summary>Stops the prefetch thread (waiting for its current batch) and releases the queue.</summary>
-    public void Dispose()
-    {
-        if (disposed) return;
-        disposed = true;
-        StopPrefetcher();
-    }
-
-    private sealed class Prefetcher : IDisposable
-    {
-        private readonly SrPairLoader owner;
-        private readonly BlockingCollection<(SrHostBatch? Batch, Exception? Error)> queue;
-        private readonly CancellationTokenSource cts = new();
-        private readonly Thread thread;
-        private int nextEpoch, nextPosition;
-
-        public Prefetcher(SrPairLoader owner, int epoch, int position)
-        {
-            this.owner = owner;
-            nextEpoch = epoch;
-            nextPosition = position;
-            queue = new BlockingCollection<(SrHostBatch?, Exception?)>(owner.Prefetch);
-            thread = new Thread(Run) { IsBackground = true, Name = "NativeGan SrPairLoader prefetch" };
-            thread.Start();
-        }
-
-        public bool IsAlive => thread.IsAlive;
-
-        private void Run()
-        {
-            var token = cts.Token;
-            int[]? order = null;
-            int orderEpoch = -1;
-            try
-            {
-                while (!token.IsCancellationRequested)
-                {
-                    if (orderEpoch != nextEpoch) { order = owner.EpochOrder(nextEpoch); orderEpoch = nextEpoch; }
-                    SrHostBatch batch;
-                    try { batch = owner.Assemble(nextEpoch, nextPosition, order); }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        queue.Add((null, e), token);   // the consumer rethrows it; stop producing
-                        return;
-                    }
-                    queue.Add((batch, null), token);
-                    owner.Advance(ref nextEpoch, ref nextPosition);
-                }
-            }
-            catch (OperationCanceledException) { }
-            catch (ObjectDisposedException) { }
-        }
-
-        public SrHostBatch Take()
-        {
-            var (batch, error) = queue.Take();
-            if (error != null)
-                throw new InvalidDataException($"SrPairLoader: reading a batch failed: {error.Message}", error);
-            return batch!;
-        }
-
-        public void Dispose()
-        {
-            cts.Cancel();
-            thread.Join();
-            queue.Dispose();
-            cts.Dispose();
-        }
-    }
+    public void Dispose() => stream.Dispose();
 }
