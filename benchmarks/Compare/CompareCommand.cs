@@ -9,17 +9,17 @@ internal sealed record CompareRow(string Name, string Description, string Status
     string Goal, bool? MeetsGoal);
 
 /// <summary>
-/// `compare [--device cpu|cuda] [--json FILE] [--png FILE] [--workloads A,B] [--trials N] [--no-torch]`: runs DESIGN.md's
-/// "Numbers to beat" workloads for the device, each first checked against its reference (the harness cases), then
-/// timed after warm-up (median of the trials); then the same workloads in PyTorch in the same run, and prints ours,
-/// PyTorch's, the ratio (PyTorch time / ours: above 1 we are faster) and the goal. Exit codes: 0 all checks passed,
-/// 1 bad arguments, 2 a check failed or the device could not be opened.
+/// `compare [--device cpu|cuda] [--json FILE] [--png FILE] [--workloads A,B] [--trials N] [--no-torch]`: runs the
+/// device's workloads (CPU or GPU list of CompareWorkloads), each first checked against its reference (the harness
+/// cases), then timed after warm-up (median of the trials); then the same workloads in PyTorch in the same run, and
+/// prints ours, PyTorch's, the ratio (PyTorch time / ours: above 1 we are faster) and the goal. Exit codes: 0 all
+/// checks passed, 1 bad arguments, 2 a check failed or the device could not be opened.
 /// </summary>
 internal static class CompareCommand
 {
     public const string Usage = """
         usage: dotnet run --project benchmarks -c Release -- compare [options]
-          --device cpu|cuda   which table of DESIGN.md's "Numbers to beat" (default cpu)
+          --device cpu|cuda   which workloads: the CPU or the GPU list (default cpu)
           --json FILE         write the rows (ours, PyTorch, ratio, goal) as JSON
           --png FILE          write a bar chart of the ratios (PyTorch time / ours) per workload
           --workloads A,B     only workloads whose name contains A or B
@@ -84,7 +84,7 @@ internal static class CompareCommand
             .Where(x => filters.Length == 0 || filters.Any(f => x.Name.Contains(f, StringComparison.OrdinalIgnoreCase))).ToList();
         if (workloads.Count == 0) throw new ArgumentException($"no workload matches --workloads {string.Join(",", filters)}.");
 
-        w.WriteLine($"NativeGan compare, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: DESIGN.md's {(cuda ? "GPU" : "CPU")} table");
+        w.WriteLine($"NativeGan compare, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {(cuda ? "GPU" : "CPU")} workloads");
         w.WriteLine($"device: {device} - {device.Name}{(cuda ? "" : $" - {KernelHarness.HostCpuModel()}")}");
         if (File.Exists("/proc/loadavg"))
             w.WriteLine($"host load average (1/5/15 min): {string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3))} on {Environment.ProcessorCount} cores");

@@ -2,14 +2,14 @@ using NativeGan.Benchmarks.Harness;
 
 namespace NativeGan.Benchmarks.Compare;
 
-/// <summary>One row of DESIGN.md's "Numbers to beat" tables: a harness case (which checks its result before timing)
-/// with the same name as its PyTorch twin in tools/torch_gpu_baseline.py, and the goal as a bound on the ratio
+/// <summary>One workload NativeGan is measured against PyTorch on: a harness case (which checks its result before
+/// timing) with the same name as its PyTorch twin in tools/torch_gpu_baseline.py, and the goal as a bound on the ratio
 /// PyTorch time / our time.</summary>
 internal sealed record CompareWorkload(string Name, string Description, Func<KernelCase> Make, double MinRatio, string Goal);
 
 internal static class CompareWorkloads
 {
-    /// <summary>DESIGN.md's CPU table (PyTorch 1.13, 2 threads) with issue 9's targets.</summary>
+    /// <summary>The CPU workloads (PyTorch 1.13, 2 threads), each with its goal.</summary>
     public static IReadOnlyList<CompareWorkload> Cpu { get; } = new CompareWorkload[]
     {
         new("gemm_1024", "SGEMM 1024^3", () => new GemmCase(1024), 0.5, ">= 0.5x OpenBLAS"),
@@ -23,7 +23,7 @@ internal static class CompareWorkloads
         new("srvgg_infer_256", "realesr-general-x4v3 (SRVGGNetCompact) inference, 256x256", () => new SrvggNetCase(256), 1.0, "faster than PyTorch"),
     };
 
-    /// <summary>DESIGN.md's GPU table (PyTorch with cuDNN, TF32 off): the goal is to beat it.</summary>
+    /// <summary>The GPU workloads (PyTorch with cuDNN, TF32 off): the goal is to beat PyTorch on each.</summary>
     public static IReadOnlyList<CompareWorkload> Cuda { get; } = new CompareWorkload[]
     {
         new("rrdbnet_train_16x32", "RRDBNet x4 train step, batch 16, LR 32x32", () => new RrdbNetCase(train: true, batch: 16, size: 32), 1.0, "beat PyTorch"),
