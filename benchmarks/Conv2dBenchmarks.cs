@@ -4,7 +4,8 @@ namespace NativeGan.Benchmarks;
 
 /// <summary>
 /// conv 3x3 64->64, batch 16, 32x32, padding 1, no bias, on the CPU backend: forward, and forward + backward (grads of
-/// input and weight), the same work as the PyTorch CPU baseline of DESIGN.md ("Numbers to beat on the CPU"): PyTorch 1.13 CPU on the 2-core machine: 6.7 ms forward, 21.4 ms forward + backward.
+/// input and weight), the same work as compare's conv_64_64_fwd / conv_64_64 CPU workloads (Compare/CompareWorkloads.cs):
+/// PyTorch 1.13 CPU on the 2-core machine: 6.7 ms forward, 21.4 ms forward + backward.
 /// </summary>
 [MemoryDiagnoser]
 public class Conv2dBenchmarks

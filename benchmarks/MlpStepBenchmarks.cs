@@ -3,10 +3,10 @@ using BenchmarkDotNet.Attributes;
 namespace NativeGan.Benchmarks;
 
 /// <summary>
-/// The vanilla MLP GAN shapes on the CPU backend, batch 32: D 784-128-1 (LeakyReLU 0.2, BCE with logits) and
-/// G 64-256-784 (LeakyReLU 0.2, tanh). Forward + backward + zero-grad inside a Tensor.Scope, no optimizer
-/// update (the PyTorch figure of 3.7 ms in DESIGN.md includes two Adam steps). This step is overhead-bound:
-/// it measures dispatch, autograd bookkeeping and the pool, not FLOPs.
+/// The vanilla MLP GAN shapes on the CPU backend, batch 32: D 784-128-1 (LeakyReLU 0.2, BCE with logits) and G
+/// 64-256-784 (LeakyReLU 0.2, tanh). Forward + backward + zero-grad inside a Tensor.Scope, no optimizer update
+/// (PyTorch's figure of 3.7 ms for this model at batch 32 includes two Adam steps). This step is overhead-bound: it
+/// measures dispatch, autograd bookkeeping and the pool, not FLOPs.
 /// </summary>
 [MemoryDiagnoser]
 public class MlpStepBenchmarks

@@ -1,11 +1,12 @@
 #!/usr/bin/python3
-"""Generate PyTorch reference fixtures for the engine-foundation ops that ../shared/reference lacks.
+"""Generate PyTorch reference fixtures for the engine-foundation ops that the imported reference set
+(tests/fixtures/ops/index.json) lacks.
 
 Run with Debian's PyTorch 1.13 (apt-get install python3-torch):
 
     /usr/bin/python3 tools/make_fixtures.py            # writes tests/fixtures/ops/*.safetensors
 
-Same format and naming as the shared reference (see its README): `in.NAME` inputs, `out`, `gout` the
+Same format and naming as the imported reference set: `in.NAME` inputs, `out`, `gout` the
 upstream gradient, `grad.NAME` = d(sum(out * gout)) / d NAME, metadata `op` and `args` (a JSON string).
 Everything is computed in float64 from inputs that were first rounded to float32, so an engine reading
 the stored float32 inputs computes from exactly the values PyTorch saw. Output is deterministic: one

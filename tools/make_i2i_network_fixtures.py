@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Whole-network PyTorch references for issue 8's networks (tests/ImageToImage/WholeNetworkFixtureTests.cs):
+"""Whole-network PyTorch references for the Pix2Pix, CycleGAN and ProGAN networks
+(tests/ImageToImage/WholeNetworkFixtureTests.cs):
 
     /usr/bin/python3 tools/make_i2i_network_fixtures.py     # writes tests/fixtures/models/{i2i,progan}_*.safetensors
 

@@ -22,7 +22,7 @@ Cases (names and sizes as in ElementwiseCase.cs, GemmCase.cs, Conv2dCase.cs, Pix
   dcgan64_step_B            DCGAN (PyTorch examples, 64x64, nz 100, ngf = ndf = 64, BCE, Adam 2e-4 (0.5, 0.999)):
                             D on real + detached fake, then G non-saturating; B = 128 on CUDA, 16 with --cpu
   rrdbnet_infer_S           BasicSR's RRDBNet x4 (23 blocks, 64 feat, 32 grow), eval, no_grad, 1x3xSxS
-                            (S = 256 on CUDA, 64 with --cpu, as DESIGN.md's tables)
+                            (S = 256 on CUDA, 64 with --cpu, as compare's GPU and CPU workloads)
   rrdbnet_train_BxS         the same network, LR Bx3xSxS, L1 against a 4S target, backward, Adam(1e-4, (0.9, 0.99)) step
                             (16x32 and 12x64 on CUDA, 2x32 with --cpu)
   srvgg_infer_256           Real-ESRGAN's realesr-general-x4v3 (SRVGGNetCompact, 64 feat, 32 convs, PReLU, x4), eval,
@@ -244,7 +244,7 @@ class RRDBNet(torch.nn.Module):
         return self.conv_last(F.leaky_relu(self.conv_hr(feat), 0.2))
 
 
-# ---------------------------------------------------------------- DESIGN.md's CPU table (benchmarks/Compare)
+# ---------------------------------------------------------------- compare's CPU workloads (benchmarks/Compare)
 
 def compare_cpu_cases(dev, uniform, randn):
     """The CPU table's workloads the harness lists do not cover: SGEMM 2048, conv 64->64 fwd and fwd+bwd, the MLP GAN
@@ -417,7 +417,7 @@ def realesrgan_step(dev, uniform, batch, gt):
             for pe, p in zip(g_ema.parameters(), g.parameters()):
                 pe.mul_(0.999).add_(p, alpha=0.001)
     return call
-# ================================================================ issue 8: CycleGAN and ProGAN training steps
+# ================================================================ CycleGAN and ProGAN training steps
 # The networks and steps are tools/torch_i2i_nets.py (pytorch-CycleGAN-and-pix2pix's networks.py and
 # cycle_gan_model.py; ProGAN as models/Gans/ProGan*.cs), the same code the whole-network fixtures come from.
 #   cyclegan_step_S   one CycleGAN iteration (benchmarks/Harness/CycleGanStepCase.cs): G_A, G_B resnet (ngf 64,

@@ -115,12 +115,12 @@ internal static class KernelHarness
             yield return tiny ? new Conv2dCase(1, cin / 8, cout / 8, 8, 8) : new Conv2dCase(16, cin, cout, 32, 32);
         yield return tiny ? new PixelShuffleCase(1, 16, 8, 8, 2) : new PixelShuffleCase(16, 256, 64, 64, 2);
 
-        // DESIGN.md's model workloads: the GPU table's sizes on CUDA, the CPU table's on the CPU; the 23-block network
-        // is far beyond what the emulator runs in reasonable time, so ilgpu-cpu has none.
+        // Model workloads: the sizes of compare's GPU workloads on CUDA, of its CPU workloads on the CPU; the 23-block
+        // network is far beyond what the emulator runs in reasonable time, so ilgpu-cpu has none.
         if (tiny) yield break;
         bool cuda = kind == DeviceKind.Cuda;
         if (!quick) yield return new DcganStepCase(cuda ? 128 : 16);
-        // Issue 8's image-to-image / progressive GAN steps: CycleGAN 256 and ProGAN 128 on CUDA, both at 64 on the CPU.
+        // The image-to-image / progressive GAN steps: CycleGAN 256 and ProGAN 128 on CUDA, both at 64 on the CPU.
         if (!quick) yield return new CycleGanStepCase(cuda ? 256 : 64);
         if (!quick) yield return new ProGanStepCase(cuda ? 128 : 64);
         yield return new RrdbNetCase(train: false, batch: 1, size: cuda ? 256 : 64);

@@ -3,10 +3,11 @@ using NativeGan.Models.Gans;
 namespace NativeGan.Benchmarks.Harness;
 
 /// <summary>
-/// One vanilla GAN training call as `nativegan train --config configs/gan_fashion.yml` runs it (DESIGN.md's MLP GAN
-/// workload): D 784-128-1 (LeakyReLU 0.01, Sigmoid), G 64-256-784 (LeakyReLU 0.01, Tanh), BCE, one D step on real and
-/// detached fake, one G step, Adam 3e-4 (0.5, 0.999). The step is overhead, not FLOPs. The check: finite losses and G
-/// moved; on a GPU the first call's losses against the CPU backend from the same weights, batch and noise.
+/// One vanilla GAN training call as `nativegan train --config configs/gan_fashion.yml` runs it (compare's
+/// mlp_gan_step_32 workload): D 784-128-1 (LeakyReLU 0.01, Sigmoid), G 64-256-784 (LeakyReLU 0.01, Tanh), BCE, one D
+/// step on real and detached fake, one G step, Adam 3e-4 (0.5, 0.999). The step is overhead, not FLOPs. The check:
+/// finite losses and G moved; on a GPU the first call's losses against the CPU backend from the same weights, batch and
+/// noise.
 /// </summary>
 internal sealed class MlpGanStepCase(int batch) : KernelCase
 {

@@ -6,7 +6,7 @@ using NativeGan.Optim;
 namespace NativeGan.Benchmarks.Harness;
 
 /// <summary>
-/// ESRGAN's RRDBNet x4 (23 blocks, 64 features, growth 32) as DESIGN.md's model workloads time it: inference on one
+/// ESRGAN's RRDBNet x4 (23 blocks, 64 features, growth 32) as compare's rrdbnet_* workloads time it: inference on one
 /// image, or a training step (forward, L1 against a target, backward, Adam). FLOPs are the convolutions' multiply-adds
 /// x 2 (x 3 for a step: forward, grad-input, grad-weight). Before timing, the same code runs BasicSR-layout tiny
 /// networks and is compared with PyTorch's float64 results (tests/fixtures/models, copied next to the harness):

@@ -18,7 +18,7 @@ public sealed record FixtureResult(string Case, string Op, IReadOnlyList<TensorC
 }
 
 /// <summary>
-/// Runs a reference case in the format of the shared fixtures: inputs `in.NAME`, outputs `out`/`out_X`, upstream
+/// Runs a reference case in the format of tests/fixtures/ops: inputs `in.NAME`, outputs `out`/`out_X`, upstream
 /// gradients `gout`/`gout_X`, expected gradients `grad.NAME` of sum(out * gout). Compares outputs and gradients.
 /// </summary>
 public static class FixtureRunner

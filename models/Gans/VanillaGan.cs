@@ -4,7 +4,7 @@ using NativeGan.Optim;
 namespace NativeGan.Models.Gans;
 
 /// <summary>
-/// The vanilla GAN generator of issue 3: z (64) -> Linear 256 -> LeakyReLU(0.01) -> Linear 784 -> Tanh, output
+/// The vanilla GAN generator, a two-layer MLP: z (64) -> Linear 256 -> LeakyReLU(0.01) -> Linear 784 -> Tanh, output
 /// [N, 784] viewed as [N, 1, 28, 28] when <see cref="ImageShape"/> is set. Keys model.0.*, model.2.*.
 /// </summary>
 public sealed class VanillaGenerator : Module
@@ -38,7 +38,7 @@ public sealed class VanillaGenerator : Module
     }
 }
 
-/// <summary>The vanilla GAN discriminator of issue 3: flatten -> Linear 128 -> LeakyReLU(0.01) -> Linear 1 -> Sigmoid; output [N, 1].</summary>
+/// <summary>The vanilla GAN discriminator, a two-layer MLP: flatten -> Linear 128 -> LeakyReLU(0.01) -> Linear 1 -> Sigmoid; output [N, 1].</summary>
 public sealed class VanillaDiscriminator : Module
 {
     public VanillaDiscriminator(int inFeatures = 784, int hidden = 128, Device? device = null, Generator? generator = null)
@@ -64,7 +64,7 @@ public sealed class VanillaDiscriminator : Module
 }
 
 /// <summary>
-/// Vanilla GAN step: BCE, non-saturating G loss, Adam lr 3e-4 (issue 3) with PyTorch-GAN gan.py's betas (0.5, 0.999)
+/// Vanilla GAN step: BCE, non-saturating G loss, Adam lr 3e-4 with PyTorch-GAN gan.py's betas (0.5, 0.999)
 /// for both networks.
 /// </summary>
 public sealed class VanillaGanStep : GanStep

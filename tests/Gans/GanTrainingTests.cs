@@ -30,10 +30,11 @@ public class GanMemoryTests
 }
 
 /// <summary>
-/// The vanilla GAN (issue 3's layers, 2-D output) on a fixed toy 2-D Gaussian mixture, fixed seeds, a few seconds on
-/// the CPU. 50 D-only calls (d_init_steps) first: D's accuracy goes up; then G trains: its loss comes down from its
-/// first value, D's accuracy falls back toward chance and the generated mean moves onto the data's. Vanilla GANs orbit
-/// around the data on such toys, so the end state is measured over the last 100 calls (pooled samples, mean accuracy).
+/// The vanilla GAN (VanillaGenerator / VanillaDiscriminator layers, 2-D output) on a fixed toy 2-D Gaussian mixture,
+/// fixed seeds, a few seconds on the CPU. 50 D-only calls (d_init_steps) first: D's accuracy goes up; then G trains:
+/// its loss comes down from its first value, D's accuracy falls back toward chance and the generated mean moves onto
+/// the data's. Vanilla GANs orbit around the data on such toys, so the end state is measured over the last 100 calls
+/// (pooled samples, mean accuracy).
 /// </summary>
 public class GanLearningTests(ITestOutputHelper output)
 {
@@ -155,14 +156,14 @@ public class GanLearningTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Issue 3: "generated samples' mean and covariance approach the data's". The mixture here is spread along a
-    /// diagonal (centres (0.05, -0.35) and (0.55, -0.05), std 0.12: covariance [[0.077, 0.037], [0.037, 0.037]],
-    /// correlation 0.7) so that the generator's initial output (near isotropic, variances 0.03-0.04, no correlation,
-    /// mean off by 0.3-0.5) is far from it in both moments. After 50 D-only calls and 600 joint calls, samples from a
-    /// fixed noise are pooled every 10 calls over the last 200 (vanilla GANs orbit the data, the pool averages the
-    /// orbit). Measured over seeds 40, 50, 60, 70, 80, 90: relative covariance error (Frobenius) 0.62-0.74 at the
-    /// start, 0.06-0.33 pooled at the end (end / start 0.08-0.45); mean distance 0.25-0.50 -> 0.006-0.043 (end / start
-    /// at most 0.13). The test (seed 40) requires the covariance error to halve and the mean distance to fall 4x.
+    /// Generated samples' mean and covariance approach the data's. The mixture here is spread along a diagonal (centres
+    /// (0.05, -0.35) and (0.55, -0.05), std 0.12: covariance [[0.077, 0.037], [0.037, 0.037]], correlation 0.7) so that
+    /// the generator's initial output (near isotropic, variances 0.03-0.04, no correlation, mean off by 0.3-0.5) is far
+    /// from it in both moments. After 50 D-only calls and 600 joint calls, samples from a fixed noise are pooled every
+    /// 10 calls over the last 200 (vanilla GANs orbit the data, the pool averages the orbit). Measured over seeds 40,
+    /// 50, 60, 70, 80, 90: relative covariance error (Frobenius) 0.62-0.74 at the start, 0.06-0.33 pooled at the end
+    /// (end / start 0.08-0.45); mean distance 0.25-0.50 -> 0.006-0.043 (end / start at most 0.13). The test (seed 40)
+    /// requires the covariance error to halve and the mean distance to fall 4x.
     /// </summary>
     [Fact]
     public void VanillaGanMatchesAGaussianMixturesMeanAndCovariance()

@@ -3,10 +3,10 @@ using NativeGan.Models.Gans;
 namespace NativeGan.Tests.Gans;
 
 /// <summary>
-/// Issue 3: "InfoGAN's Q recovers the categorical code above chance". After a short run of <see cref="InfoGanStep"/>
-/// (adversarial step + information step, as trained), images generated for each of the 10 categories are classified by
-/// Q's class logits (aux_layer); Q is trained to predict the category that was fed to G, so its argmax must match it
-/// directly (no permutation). Chance is 10%.
+/// InfoGAN's Q recovers the categorical code above chance. After a short run of <see cref="InfoGanStep"/> (adversarial
+/// step + information step, as trained), images generated for each of the 10 categories are classified by Q's class
+/// logits (aux_layer); Q is trained to predict the category that was fed to G, so its argmax must match it directly (no
+/// permutation). Chance is 10%.
 /// </summary>
 /// <remarks>
 /// Tiny configuration: 8x8 images (D's body goes 8 -> 4 -> 2 -> 1 -> 1), latent 8, batch 16, 300 calls (the slowest

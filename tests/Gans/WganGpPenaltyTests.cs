@@ -4,8 +4,8 @@ using NativeGan.Models.Gans;
 namespace NativeGan.Tests.Gans;
 
 /// <summary>
-/// Issue 3: "the WGAN-GP penalty goes down". Measured on <see cref="WganGpStep"/> with its own hyperparameters
-/// (Adam 1e-4, betas (0, 0.9), n_critic 5) on a small MLP WGAN over the built-in procedural shapes (no data file).
+/// The WGAN-GP penalty goes down. Measured on <see cref="WganGpStep"/> with its own hyperparameters (Adam 1e-4, betas
+/// (0, 0.9), n_critic 5) on a small MLP WGAN over the built-in procedural shapes (no data file).
 /// </summary>
 /// <remarks>
 /// Why this setting. From PyTorch's default init the critic's input-gradient norm is about 0.1, so the penalty

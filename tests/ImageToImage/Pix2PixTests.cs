@@ -50,7 +50,7 @@ public class Pix2PixTests
     }
 
     /// <summary>
-    /// The issue asks that Pix2Pix overfit a single real pair "until its L1 is below bicubic's". An edges -> photo
+    /// Requirement: Pix2Pix overfits a single real pair "until its L1 is below bicubic's". An edges -> photo
     /// generator has no low-resolution input that bicubic could enlarge, so the honest baseline is the one the phrase
     /// names for photos: the L1 of bicubic x4 reconstruction of the target itself (B shrunk 4x and enlarged again with
     /// the same bicubic filter, PIL / MATLAB style), i.e. a copy of the photo that has lost its fine detail. The trained

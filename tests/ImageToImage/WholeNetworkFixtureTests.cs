@@ -6,10 +6,10 @@ using NativeGan.Tests.Sr;
 namespace NativeGan.Tests.ImageToImage;
 
 /// <summary>
-/// Issue 8's networks end to end against PyTorch (tests/fixtures/models, written by tools/make_i2i_network_fixtures.py
-/// from tools/torch_i2i_nets.py; float64 reference, float32 store): the PyTorch state dict is loaded as it is, then the
-/// forward output and the gradients of sum(output * gout) with respect to the input and a few parameters of every
-/// kind are compared at the fixture tolerances (rtol 1e-4, atol 1e-5).
+/// The Pix2Pix, CycleGAN and ProGAN networks end to end against PyTorch (tests/fixtures/models, written by
+/// tools/make_i2i_network_fixtures.py from tools/torch_i2i_nets.py; float64 reference, float32 store): the PyTorch
+/// state dict is loaded as it is, then the forward output and the gradients of sum(output * gout) with respect to the
+/// input and a few parameters of every kind are compared at the fixture tolerances (rtol 1e-4, atol 1e-5).
 /// <para>Keys. Pix2Pix / CycleGAN: identical to junyanz/pytorch-CycleGAN-and-pix2pix (the test asserts the key sets are
 /// equal). ProGAN: NativeGan's own layout; facebookresearch/pytorch_GAN_zoo (progressive_conv_net.py) names the same
 /// tensors G: dense = formatLayer.module, conv0 = groupScale0.0.module, blocks.K.conv1 / conv2 = scaleLayers.K.0 / 1.module,

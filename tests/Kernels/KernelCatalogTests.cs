@@ -88,7 +88,8 @@ public class KernelCatalogTests
         Assert.Equal(1, kernels.LoadedCount);
     }
 
-    /// <summary>The failure this issue began with: MathF.Exp has no PTX lowering without ILGPU.Algorithms.</summary>
+    /// <summary>The failure that made PTX errors name the missing intrinsic: MathF.Exp has no PTX lowering without
+    /// ILGPU.Algorithms.</summary>
     [Fact]
     public void APtxFailureNamesTheMissingIntrinsic()
     {

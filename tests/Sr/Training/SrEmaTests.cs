@@ -64,10 +64,10 @@ public class SrEmaTests
     }
 
     /// <summary>
-    /// The test: after 200 iterations of a real run with warm-up, the trainer's EMA (ema_decay 0.999, whose cap
-    /// the warm-up does not reach in 200 updates) equals the closed-form weighted sum of the recorded trajectory of G,
-    /// computed in double; so does a second average with decay 0.95, whose warm-up reaches the cap at update 170, so
-    /// both sides of the min are checked. BasicSR's constant-decay average of the same trajectory is far from it.
+    /// After 200 iterations of a real run with warm-up, the trainer's EMA (ema_decay 0.999, whose cap the warm-up does
+    /// not reach in 200 updates) equals the closed-form weighted sum of the recorded trajectory of G, computed in
+    /// double; so does a second average with decay 0.95, whose warm-up reaches the cap at update 170, so both sides of
+    /// the min are checked. BasicSR's constant-decay average of the same trajectory is far from it.
     /// </summary>
     [Fact]
     public void EmaAfter200WarmupStepsIsTheClosedFormAverageOfTheTrajectory()
@@ -164,11 +164,11 @@ public class SrEmaTests
     }
 
     /// <summary>
-    /// The other test: a short real run (tiny RRDBNet x4, 200 iterations, a constant demo-sized learning rate)
-    /// on the left two thirds of the shipped photos, validated on the held-back right thirds, releases EMA weights that
-    /// validate no worse than G's own. BasicSR's EMA of the same trajectory (no warm-up: 82% of it is still the initial
-    /// weights) validates far worse; it is kept beside the trainer's and validated through the trainer at the end.
-    /// Measured (2-core CPU, loaded): seeds 1-5 gave EMA - plain = +4.0, +1.4, +4.9, +0.3, +1.2 dB with warm-up.
+    /// A short real run (tiny RRDBNet x4, 200 iterations, a constant demo-sized learning rate) on the left two thirds
+    /// of the shipped photos, validated on the held-back right thirds, releases EMA weights that validate no worse than
+    /// G's own. BasicSR's EMA of the same trajectory (no warm-up: 82% of it is still the initial weights) validates far
+    /// worse; it is kept beside the trainer's and validated through the trainer at the end. Measured (2-core CPU,
+    /// loaded): seeds 1-5 gave EMA - plain = +4.0, +1.4, +4.9, +0.3, +1.2 dB with warm-up.
     /// </summary>
     [Fact]
     public void ShortRunReleasesEmaWeightsThatValidateNoWorseThanThePlainOnes()

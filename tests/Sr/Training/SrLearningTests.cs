@@ -10,7 +10,7 @@ using static NativeGan.Tests.Sr.Training.SrTrainingTestUtil;
 
 namespace NativeGan.Tests.Sr.Training;
 
-/// <summary>The learning test: a tiny RRDBNet trained on the CPU beats bicubic PSNR on held-back crops.</summary>
+/// <summary>Learning test: a tiny RRDBNet trained on the CPU beats bicubic PSNR on held-back crops.</summary>
 [Collection(nameof(NativeGan.Tests.Engine.MemoryTests))]
 public class SrLearningTests
 {
@@ -70,15 +70,15 @@ public class SrLearningTests
     }
 
     /// <summary>
-    /// The test: a tiny BasicSR RRDBNet (x4, num_feat 24, one RRDB, growth 12) trained with L1 for 800
-    /// iterations on crops of the left two thirds of three photos beats MATLAB-style bicubic PSNR (Y channel, crop
-    /// border 4, 8-bit rounded) on the held-back right thirds. Measured on the loaded 2-core CPU: 32.63 dB against
-    /// bicubic's 32.05 (+0.58) in 17 to 25 s; seeds 2 and 3 gave +0.25 and +0.45.
+    /// A tiny BasicSR RRDBNet (x4, num_feat 24, one RRDB, growth 12) trained with L1 for 800 iterations on crops of the
+    /// left two thirds of three photos beats MATLAB-style bicubic PSNR (Y channel, crop border 4, 8-bit rounded) on the
+    /// held-back right thirds. Measured on the loaded 2-core CPU: 32.63 dB against bicubic's 32.05 (+0.58) in 17 to
+    /// 25 s; seeds 2 and 3 gave +0.25 and +0.45.
     /// The levers, each chosen for a short CPU run:
     /// <list type="bullet">
-    /// <item>Held-back crops of the same photos (the wording) rather than a whole other photo: the model needs
-    /// far fewer iterations to generalise within one kind of content. (Trained on two photos and validated on
-    /// coffee.png, 3000 iterations reached 33.5 dB against bicubic's 34.1.)</item>
+    /// <item>Held-back crops of the same photos rather than a whole other photo: the model needs far fewer iterations
+    /// to generalise within one kind of content. (Trained on two photos and validated on coffee.png, 3000 iterations
+    /// reached 33.5 dB against bicubic's 34.1.)</item>
     /// <item>x4, not x2: at x2 bicubic is already strong (35.8 dB on these thirds) and 600 iterations reached only 32.8;
     /// at x4 the trunk runs at LR size (x2 pixel-unshuffles to the same cost) and bicubic leaves more to win.</item>
     /// <item>num_feat 24 / num_grow_ch 12 instead of 16 / 8: 16 / 8 also wins at 1000 iterations (+0.31 dB at lr 3e-3,
