@@ -170,7 +170,7 @@ def make_cases(dev):
     cases += compare_cpu_cases(dev, uniform, randn)
     rb, rgt = (12, 256) if dev.type == "cuda" else (1, 64)
     cases.append((f"realesrgan_step_{rb}x{rgt}", lambda: realesrgan_step(dev, uniform, rb, rgt)))
-    cases += issue8_cases(dev, uniform)
+    cases += i2i_progan_cases(dev, uniform)
     cases += srvgg_cases(dev, uniform)
     return cases
 
@@ -427,7 +427,7 @@ def realesrgan_step(dev, uniform, batch, gt):
 #                     drift 0.001, D step then G step, Adam 1e-3 (0, 0.99), default widths, latent 512, batch 16;
 #                     R = 128 on CUDA, 64 with --cpu (about a minute a call on 2 cores: use --warmup 1 --trials 1)
 
-def issue8_cases(dev, uniform):
+def i2i_progan_cases(dev, uniform):
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from torch_i2i_nets import CycleGanStep, ProGanStep
 

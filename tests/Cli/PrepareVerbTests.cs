@@ -15,7 +15,7 @@ public sealed class PrepareVerbTests : IDisposable
     private static (int Code, string Out, string Err) Run(params string[] args) => NativeGan.Tests.Cli.CliRun.Run(args);
 
     [Fact]
-    public void Subimages_AsTheIssueWritesIt_CountsFollowTheFormula_ExistingOutputRefused()
+    public void Subimages_RealEsrganDefaults_CountsFollowTheFormula_ExistingOutputRefused()
     {
         string input = PrepareFixtures.PhotoFolder(_dir, "HR", "chelsea_200x133", "camera_160x120", "coffee", "camera16_120x90");
         string output = Path.Combine(_dir, "HR_sub");

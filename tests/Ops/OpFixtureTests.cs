@@ -45,7 +45,7 @@ public class OpFixtureTests
     }
 
     [Fact]
-    public void EveryIssueTwoOpHasAFixture()
+    public void EveryFoundationOpHasAFixture()
     {
         var ops = FixtureCase.All().Select(f => FixtureCase.Load(f).Op).ToHashSet();
         string[] required =
