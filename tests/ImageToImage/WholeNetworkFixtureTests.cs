@@ -1,3 +1,4 @@
+using NativeGan.Tests.Fixtures;
 using NativeGan.Models.Gans;
 using NativeGan.Models.ImageToImage;
 using NativeGan.NN;
@@ -44,7 +45,6 @@ public class WholeNetworkFixtureTests
 
     private static Device DeviceFor(string name)
     {
-        if (name == "cuda") Assert.SkipUnless(Device.CudaAvailable, "no CUDA device on this machine");
         return Device.Parse(name);
     }
 
@@ -52,8 +52,7 @@ public class WholeNetworkFixtureTests
     /// The reference's in-place LeakyReLU makes every inner skip connection carry LeakyReLU(x); the parent's ReLU
     /// right after makes that the same as our cat([x, ...]).</summary>
     [Theory]
-    [InlineData("cpu")]
-    [InlineData("cuda")]
+    [Devices("cpu", "cuda")]
     public void UnetGeneratorMatchesPyTorch(string deviceName)
     {
         var device = DeviceFor(deviceName);
@@ -66,8 +65,7 @@ public class WholeNetworkFixtureTests
 
     /// <summary>CycleGAN's ResNet generator at 32x32, ngf 8, 2 residual blocks, instance norm.</summary>
     [Theory]
-    [InlineData("cpu")]
-    [InlineData("cuda")]
+    [Devices("cpu", "cuda")]
     public void ResnetGeneratorMatchesPyTorch(string deviceName)
     {
         var device = DeviceFor(deviceName);
@@ -80,8 +78,7 @@ public class WholeNetworkFixtureTests
 
     /// <summary>The 70x70 PatchGAN (n_layers 3) on cat(A, B), ndf 8, batch norm in train mode, 32x32 -> 2x2 logits.</summary>
     [Theory]
-    [InlineData("cpu")]
-    [InlineData("cuda")]
+    [Devices("cpu", "cuda")]
     public void PatchGanMatchesPyTorch(string deviceName)
     {
         var device = DeviceFor(deviceName);
@@ -130,8 +127,7 @@ public class WholeNetworkFixtureTests
 
     /// <summary>ProGAN's G at 16x16 mid-fade (stage 2, alpha 0.3), widths 16, 16, 8; the input gradient is d/dz.</summary>
     [Theory]
-    [InlineData("cpu")]
-    [InlineData("cuda")]
+    [Devices("cpu", "cuda")]
     public void ProGanGeneratorMidFadeMatchesPyTorch(string deviceName)
     {
         var device = DeviceFor(deviceName);
@@ -144,8 +140,7 @@ public class WholeNetworkFixtureTests
 
     /// <summary>ProGAN's D at 16x16 mid-fade (stage 2, alpha 0.3), minibatch stddev over a group of 4.</summary>
     [Theory]
-    [InlineData("cpu")]
-    [InlineData("cuda")]
+    [Devices("cpu", "cuda")]
     public void ProGanDiscriminatorMidFadeMatchesPyTorch(string deviceName)
     {
         var device = DeviceFor(deviceName);

@@ -1,3 +1,4 @@
+using NativeGan.Tests.Fixtures;
 namespace NativeGan.Tests.Ops;
 
 /// <summary>An RRDB-style dense block through the shared channel buffer equals the cat-then-conv block.</summary>
@@ -63,15 +64,14 @@ public class DenseConcatTests
         return Tensor.Conv2d(Tensor.Cat(features, 1), w[4], b[4], padding: 1);
     }
 
-    public static TheoryData<string> Devices() => new() { "cpu", "ilgpu-cpu" };
 
     [Theory]
-    [MemberData(nameof(Devices))]
+    [Devices("cpu", "ilgpu-cpu")]
     public void BufferBlockEqualsCatThenConv(string deviceName) =>
         Compare(Device.Parse(deviceName), WithCat, WithBuffer);
 
     [Theory]
-    [MemberData(nameof(Devices))]
+    [Devices("cpu", "ilgpu-cpu")]
     public void ConvolutionsWritingTheirSlicesEqualCatThenConv(string deviceName) =>
         Compare(Device.Parse(deviceName), LinearWithCat, WithConvWrites);
 

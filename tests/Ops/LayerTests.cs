@@ -1,9 +1,9 @@
+using NativeGan.Tests.Fixtures;
 namespace NativeGan.Tests.Ops;
 
 /// <summary>Layer ops: bad arguments, and the behaviour the PyTorch fixtures do not pin down.</summary>
 public class LayerTests
 {
-    public static TheoryData<string> Devices() => new() { "cpu", "ilgpu-cpu" };
 
     private static Device Dev(string name) => name == "cpu" ? Device.Cpu : Device.IlgpuCpu;
 
@@ -61,7 +61,7 @@ public class LayerTests
     }
 
     [Theory]
-    [MemberData(nameof(Devices))]
+    [Devices("cpu", "ilgpu-cpu")]
     public void AvgPoolCountIncludePadMatchesAHandComputation(string device)
     {
         using var s = Tensor.Scope();
@@ -85,7 +85,7 @@ public class LayerTests
     }
 
     [Theory]
-    [MemberData(nameof(Devices))]
+    [Devices("cpu", "ilgpu-cpu")]
     public void MaxPoolSendsTheGradientToTheArgmaxOnly(string device)
     {
         using var s = Tensor.Scope();
@@ -98,7 +98,7 @@ public class LayerTests
     }
 
     [Theory]
-    [MemberData(nameof(Devices))]
+    [Devices("cpu", "ilgpu-cpu")]
     public void NearestUpsampleRepeatsPixels(string device)
     {
         using var s = Tensor.Scope();
@@ -107,7 +107,7 @@ public class LayerTests
     }
 
     [Theory]
-    [MemberData(nameof(Devices))]
+    [Devices("cpu", "ilgpu-cpu")]
     public void PixelShuffleAndUnshuffleAreInverse(string device)
     {
         using var s = Tensor.Scope();
@@ -235,7 +235,7 @@ public class LayerTests
     }
 
     [Theory]
-    [MemberData(nameof(Devices))]
+    [Devices("cpu", "ilgpu-cpu")]
     public void MaxPoolPropagatesNaN(string device)
     {
         using var s = Tensor.Scope();

@@ -1,3 +1,4 @@
+using NativeGan.Tests.Fixtures;
 using NativeGan.Models.Sr;
 using NativeGan.NN;
 
@@ -38,11 +39,9 @@ public class SrNetworkTests
     }
 
     [Theory]
-    [InlineData("cpu")]
-    [InlineData("cuda")]
+    [Devices("cpu", "cuda")]
     public void RrdbNetX4MatchesPyTorch(string deviceName)
     {
-        if (deviceName == "cuda") Assert.SkipUnless(Device.CudaAvailable, "no CUDA device on this machine");
         var device = Device.Parse(deviceName);
         var f = SrFixture.Load("rrdbnet_tiny_x4");
         using var model = RrdbNetFor(f, device);

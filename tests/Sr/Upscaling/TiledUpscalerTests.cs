@@ -1,3 +1,4 @@
+using NativeGan.Tests.Fixtures;
 using NativeGan.Models.Sr.Upscaling;
 using NativeGan.NN;
 
@@ -66,13 +67,11 @@ public sealed class TiledUpscalerTests
         Assert.True(MaxAbsDiff(whole.Data, tiled.Data) < 2e-5f, $"max |tiled - untiled| = {MaxAbsDiff(whole.Data, tiled.Data)}");
     }
 
-    public static TheoryData<string> Devices() => new() { "ilgpu-cpu", "cuda" };
 
     [Theory]
-    [MemberData(nameof(Devices))]
+    [Devices("ilgpu-cpu", "cuda")]
     public void Tiled_on_a_device_equals_untiled_on_the_cpu(string deviceName)
     {
-        Assert.SkipUnless(deviceName != "cuda" || Device.CudaAvailable, "no CUDA device on this machine");
         var device = Device.Parse(deviceName);
         const int h = 13, w = 15; // small: the ILGPU CPU accelerator emulates every GPU thread
         var img = RandomImage(3, h, w, 12);
