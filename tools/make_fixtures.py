@@ -1,13 +1,13 @@
 #!/usr/bin/python3
-"""Generate PyTorch reference fixtures for the engine-foundation ops that the imported reference set
-(tests/fixtures/ops/index.json) lacks.
+"""Generate PyTorch reference fixtures for the engine-foundation ops (the cases of index_generated.json).
 
 Run with Debian's PyTorch 1.13 (apt-get install python3-torch):
 
     /usr/bin/python3 tools/make_fixtures.py            # writes tests/fixtures/ops/*.safetensors
 
-Same format and naming as the imported reference set: `in.NAME` inputs, `out`, `gout` the
-upstream gradient, `grad.NAME` = d(sum(out * gout)) / d NAME, metadata `op` and `args` (a JSON string).
+The cases of index.json (convolutions, normalisations, losses, optimizers ...) come from
+tools/make_reference_op_fixtures.py, which shares this script's helpers and format: `in.NAME` inputs,
+`out`, `gout` the upstream gradient, `grad.NAME` = d(sum(out * gout)) / d NAME, metadata `op` and `args` (a JSON string).
 Everything is computed in float64 from inputs that were first rounded to float32, so an engine reading
 the stored float32 inputs computes from exactly the values PyTorch saw. Output is deterministic: one
 seed per case, and the file bytes are written here with struct + json (no safetensors package needed).
@@ -275,7 +275,7 @@ def main():
     index = []
     for seed, (stem, op, args, builder) in enumerate(CASES, start=1000):
         if stem + ".safetensors" in reference_files:
-            sys.exit(f"{stem}.safetensors is a shared reference fixture; pick another name")
+            sys.exit(f"{stem}.safetensors belongs to tools/make_reference_op_fixtures.py (index.json); pick another name")
         index.append(run_case(stem, op, args, builder, seed))
         print(f"{stem:20s} {op:16s} {json.dumps(args)}")
     with open(os.path.join(OUT_DIR, "index_generated.json"), "w") as f:
