@@ -10,7 +10,8 @@ namespace NativeGan.Cli.Verbs;
 
 [Verb("train", HelpText = "Train a GAN, ProGAN, pix2pix / CycleGAN or SR model (esrgan, srgan, rrdbnet_psnr) from a YAML config (configs/*.yml), " +
     "or continue a run with --resume (or --config ... --auto-resume). A NaN / infinite loss stops the run before the update, rolls the trainer " +
-    "back to the last checkpoint (which 'latest' keeps naming), writes no checkpoint and exits 2.")]
+    "back to the last checkpoint (which 'latest' keeps naming), writes no checkpoint and exits 2. A training holds its folder: a second one there is " +
+    "refused (exit 1) naming the first. Ctrl+C, SIGTERM and SIGHUP stop after the current iteration, write a checkpoint and exit 130.")]
 public sealed class TrainVerb : ICommand
 {
     [Option("config", HelpText = "The YAML config (e.g. configs/dcgan_fashion.yml).")]
@@ -29,7 +30,8 @@ public sealed class TrainVerb : ICommand
     [Option("out", HelpText = "Output folder (default runs/<config name>).")]
     public string? Out { get; set; }
 
-    [Option("iterations", HelpText = "Total iterations to reach (overrides the config).")]
+    [Option("iterations", HelpText = "Total iterations to reach (overrides the config). A resumed run continues to the total it was started " +
+        "with (or last extended to); --iterations on resume changes it.")]
     public int? Iterations { get; set; }
 
     public int Run(TextWriter stdout, TextWriter stderr)
