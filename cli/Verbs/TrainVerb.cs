@@ -10,7 +10,8 @@ namespace NativeGan.Cli.Verbs;
 
 [Verb("train", HelpText = "Train a GAN, ProGAN, pix2pix / CycleGAN or SR model (esrgan, srgan, rrdbnet_psnr) from a YAML config (configs/*.yml), " +
     "or continue a run with --resume (or --config ... --auto-resume). A NaN / infinite loss stops the run before the update, rolls the trainer " +
-    "back to the last checkpoint (which 'latest' keeps naming), writes no checkpoint and exits 2.")]
+    "back to the last checkpoint (which 'latest' keeps naming), writes no checkpoint and exits 2. A training holds its folder: a second one there is " +
+    "refused (exit 1) naming the first. Ctrl+C, SIGTERM and SIGHUP stop after the current iteration, write a checkpoint and exit 130.")]
 public sealed class TrainVerb : ICommand
 {
     [Option("config", HelpText = "The YAML config (e.g. configs/dcgan_fashion.yml).")]
@@ -29,7 +30,8 @@ public sealed class TrainVerb : ICommand
     [Option("out", HelpText = "Output folder (default runs/<config name>).")]
     public string? Out { get; set; }
 
-    [Option("iterations", HelpText = "Total iterations to reach (overrides the config).")]
+    [Option("iterations", HelpText = "Total iterations to reach (overrides the config). A resumed run continues to the total it was started " +
+        "with (or last extended to); --iterations on resume changes it.")]
     public int? Iterations { get; set; }
 
     public int Run(TextWriter stdout, TextWriter stderr)
@@ -60,7 +62,46 @@ public sealed class TrainVerb : ICommand
             }
         }
 
-        TrainerBase trainer;
+        string runDir = Resume ?? Out ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(Config!));
+        // The folder is locked before anything is written to it (and before --out / --auto-resume look at what it
+        // holds), so two trainings never share one; a missing --resume folder is reported by the resume below.
+        RunLock? runLock = null;
+        if (Resume == null || Directory.Exists(Resume))
+        {
+            try { runLock = RunLock.Acquire(runDir, CommandLine()); }
+            catch (RunFolderInUseException e)
+            {
+                stderr.WriteLine($"error: {e.Message}");
+                return ExitCodes.BadArguments;
+            }
+        }
+        using (runLock)
+        {
+            if (runLock != null)
+            {
+                var (files, bytes) = runLock.RemoveLeftoverTemporaries();
+                if (files > 0)
+                    stdout.WriteLine($"removed {files} leftover temporary file{(files == 1 ? "" : "s")} of interrupted writes ({bytes} bytes) from {runLock.RunDir}");
+            }
+            var (trainer, resumed) = BuildTrainer(runDir, device, stdout, stderr, out int refused);
+            if (trainer == null) return refused;
+            trainer.FolderLock = runLock;
+            if (resumed && trainer.Iteration >= trainer.TotalIterations)
+            {
+                using (trainer)
+                    stdout.WriteLine($"{trainer.OutDir} is finished: it is at iteration {trainer.Iteration} of {trainer.TotalIterations}. " +
+                        $"To train further, extend it: nativegan train --resume {trainer.OutDir} --iterations M (M > {trainer.Iteration}).");
+                return ExitCodes.Ok;
+            }
+            return RunToEnd(trainer, stdout);
+        }
+    }
+
+    /// <summary>The trainer of a new or resumed run and whether it resumes; null with the exit code when the
+    /// arguments were refused (the reason is on stderr).</summary>
+    private (TrainerBase? Trainer, bool Resumed) BuildTrainer(string runDir, NativeGan.Device? device, TextWriter stdout, TextWriter stderr, out int refused)
+    {
+        refused = ExitCodes.Ok;
         try
         {
             if (Resume != null)
@@ -68,55 +109,62 @@ public sealed class TrainVerb : ICommand
                 if (Out != null) stderr.WriteLine("warning: --out is ignored with --resume (the run folder is the output).");
                 // The run folder's config.yml says which family trained it.
                 string stored = Path.Combine(Resume, "config.yml");
-                trainer = SrConfig.IsSrConfigFile(stored) ? SrTrainer.Resume(Resume, device, Iterations)
+                TrainerBase trainer = SrConfig.IsSrConfigFile(stored) ? SrTrainer.Resume(Resume, device, Iterations)
                     : ProGanConfig.IsProGanConfigFile(stored) ? ProGanTrainer.Resume(Resume, device, Iterations)
                     : I2iConfig.IsI2iConfigFile(stored) ? I2iTrainer.Resume(Resume, device, Iterations)
                     : GanTrainer.Resume(Resume, device, Iterations);
-                stdout.WriteLine($"resuming {trainer.OutDir} at iteration {trainer.Iteration} from {Path.GetFileName(trainer.LastCheckpoint)}");
+                stdout.WriteLine($"resuming {trainer.OutDir} at iteration {trainer.Iteration} of {trainer.TotalIterations} from {Path.GetFileName(trainer.LastCheckpoint)}");
+                return (trainer, true);
             }
-            else
+            if (AutoResume && TryAutoResume(runDir, device, stdout, stderr) is { } resumed)
+                return (resumed, true);
+            if (!AutoResume && CheckpointStore.HoldsRun(runDir))
             {
-                string outDir = Out ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(Config!));
-                if (AutoResume && TryAutoResume(outDir, device, stdout, stderr) is { } resumed)
-                    trainer = resumed;
-                else if (!AutoResume && CheckpointStore.HoldsRun(outDir))
-                {
-                    stderr.WriteLine($"error: {outDir} already holds a run; continue it with `nativegan train --resume {outDir}` or choose another --out.");
-                    return ExitCodes.BadArguments;
-                }
-                else if (SrConfig.IsSrConfigFile(Config!))
-                {
-                    var config = SrConfig.Load(Config!);
-                    if (Iterations is int it) config.TotalIter = it;
-                    trainer = new SrTrainer(config, outDir, device);
-                }
-                else if (ProGanConfig.IsProGanConfigFile(Config!))
-                {
-                    var config = ProGanConfig.Load(Config!);
-                    if (Iterations is int it) config.Iterations = it;
-                    trainer = new ProGanTrainer(config, outDir, device);
-                }
-                else if (I2iConfig.IsI2iConfigFile(Config!))
-                {
-                    var config = I2iConfig.Load(Config!);
-                    if (Iterations is int it) config.Iterations = it;
-                    trainer = new I2iTrainer(config, outDir, device);
-                }
-                else
-                {
-                    var config = GanConfig.Load(Config!);
-                    if (Iterations is int it) config.Iterations = it;
-                    trainer = new GanTrainer(config, outDir, device);
-                }
+                stderr.WriteLine($"error: {runDir} already holds a run; continue it with `nativegan train --resume {runDir}` or choose another --out.");
+                refused = ExitCodes.BadArguments;
+                return (null, false);
             }
+            if (SrConfig.IsSrConfigFile(Config!))
+            {
+                var config = SrConfig.Load(Config!);
+                if (Iterations is int it) config.TotalIter = it;
+                return (new SrTrainer(config, runDir, device), false);
+            }
+            if (ProGanConfig.IsProGanConfigFile(Config!))
+            {
+                var config = ProGanConfig.Load(Config!);
+                if (Iterations is int it) config.Iterations = it;
+                return (new ProGanTrainer(config, runDir, device), false);
+            }
+            if (I2iConfig.IsI2iConfigFile(Config!))
+            {
+                var config = I2iConfig.Load(Config!);
+                if (Iterations is int it) config.Iterations = it;
+                return (new I2iTrainer(config, runDir, device), false);
+            }
+            var gan = GanConfig.Load(Config!);
+            if (Iterations is int n) gan.Iterations = n;
+            return (new GanTrainer(gan, runDir, device), false);
         }
         catch (ConfigException e)
         {
             stderr.WriteLine($"error: {e.Message}");
-            return ExitCodes.BadArguments;
+            refused = ExitCodes.BadArguments;
+            return (null, false);
         }
+    }
 
-        return RunToEnd(trainer, stdout);
+    /// <summary>This command as the lock's holder file records it, for a refused second training to show.</summary>
+    private string CommandLine()
+    {
+        var parts = new List<string> { "nativegan", "train" };
+        if (Config != null) parts.AddRange(new[] { "--config", Config });
+        if (Resume != null) parts.AddRange(new[] { "--resume", Resume });
+        if (AutoResume) parts.Add("--auto-resume");
+        if (Out != null) parts.AddRange(new[] { "--out", Out });
+        if (Iterations is int it) parts.AddRange(new[] { "--iterations", it.ToString(CultureInfo.InvariantCulture) });
+        if (Device != null) parts.AddRange(new[] { "--device", Device });
+        return string.Join(' ', parts.Select(p => p.Length > 0 && p.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=+,@".Contains(c)) ? p : $"'{p.Replace("'", "'\\''")}'"));
     }
 
     /// <summary>
@@ -176,19 +224,17 @@ public sealed class TrainVerb : ICommand
                 {
                     if (p.Iteration % logEvery == 0 || p.Iteration == p.Total) stdout.WriteLine(FormatProgress(p));
                 };
-            // Ctrl+C stops after the current iteration and still writes a checkpoint to resume from.
-            using var cancel = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) =>
-            {
-                if (cancel.IsCancellationRequested) return; // a second Ctrl+C ends the process
-                e.Cancel = true;
-                cancel.Cancel();
-            };
-            Console.CancelKeyPress += onCancel;
+            // Ctrl+C, SIGTERM and SIGHUP stop after the current iteration and still write a checkpoint to resume from.
             TrainSummary summary;
-            try { summary = live ? RunLive(trainer, cancel.Token) : trainer.Run(cancellation: cancel.Token); }
-            finally { Console.CancelKeyPress -= onCancel; }
-            if (cancel.IsCancellationRequested) stdout.WriteLine($"interrupted at iteration {summary.Iteration}: checkpoint written.");
+            string? stoppedBy;
+            using (var signals = new StopSignals())
+            {
+                summary = live ? RunLive(trainer, signals.Token) : trainer.Run(cancellation: signals.Token);
+                stoppedBy = signals.Received;
+            }
+            bool interrupted = stoppedBy != null && summary.Iteration < total;
+            if (interrupted)
+                stdout.WriteLine($"interrupted by {stoppedBy} at iteration {summary.Iteration} of {total}: checkpoint written ({summary.LastCheckpoint}).");
             var c = CultureInfo.InvariantCulture;
             double secs = summary.Elapsed.TotalSeconds;
             long done = summary.Iteration - summary.StartIteration;
@@ -201,8 +247,8 @@ public sealed class TrainVerb : ICommand
             if (summary.LastCheckpoint != null) stdout.WriteLine($"checkpoint: {summary.LastCheckpoint}");
             foreach (var note in summary.Notes ?? Array.Empty<string>()) stdout.WriteLine(note);
             stdout.WriteLine($"resume with: nativegan train --resume {trainer.OutDir}");
+            return interrupted ? ExitCodes.Interrupted : ExitCodes.Ok;
         }
-        return ExitCodes.Ok;
     }
 
     /// <summary>Runs with a Spectre.Console live line on the terminal, redrawn at most ten times a second.</summary>

@@ -204,7 +204,8 @@ public sealed class ProGanTrainer : TrainerBase
     {
         var reader = checkpoint ?? CheckpointReader.OpenLatest(outDir, CheckpointFormat, "ProGAN");
         var config = ProGanConfig.Parse(reader.Meta("config"), reader.Path + " (stored config)");
-        if (iterations is long it) config.Iterations = it;
+        // The run continues to the length it was started with (or extended to), unless --iterations says otherwise.
+        if ((iterations ?? reader.StoredTotalIterations) is long it) config.Iterations = it;
         var trainer = new ProGanTrainer(config, outDir, device, dataset);
         return Restore(trainer, t => t.Load(reader));
     }

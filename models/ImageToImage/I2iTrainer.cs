@@ -278,7 +278,8 @@ public sealed class I2iTrainer : TrainerBase
     {
         var reader = checkpoint ?? CheckpointReader.OpenLatest(outDir, CheckpointFormat, "image-to-image");
         var config = I2iConfig.Parse(reader.Meta("config"), reader.Path + " (stored config)");
-        if (iterations is int it) config.Iterations = it;
+        // The run continues to the length it was started with (or extended to), unless --iterations says otherwise.
+        if ((iterations ?? reader.StoredTotalIterationsInt) is int it) config.Iterations = it;
         var trainer = new I2iTrainer(config, outDir, device, source);
         return Restore(trainer, t => t.Load(reader));
     }

@@ -164,6 +164,22 @@ public sealed class CheckpointReader
     public string Meta(string key) => File.Metadata.TryGetValue(key, out var v) ? v
         : throw new InvalidDataException($"{Path}: not a {Kind} training checkpoint (metadata '{key}' is missing).");
 
+    /// <summary>The metadata key of the iterations the run was asked to reach.</summary>
+    public const string TotalIterationsKey = "total_iterations";
+
+    /// <summary>The iterations the run was asked to reach, as its checkpoint stored them; null for a checkpoint written
+    /// before they were stored (the stored config's value applies then).</summary>
+    public long? StoredTotalIterations => File.Metadata.TryGetValue(TotalIterationsKey, out var v)
+        ? long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n
+            : throw new InvalidDataException($"{Path}: metadata '{TotalIterationsKey}' should be a non-negative whole number, got '{v}'.")
+        : null;
+
+    /// <summary><see cref="StoredTotalIterations"/> as an <see cref="int"/> (the configs that count iterations in one),
+    /// with a clear error when it does not fit.</summary>
+    public int? StoredTotalIterationsInt => StoredTotalIterations is long n
+        ? n <= int.MaxValue ? (int)n : throw new InvalidDataException($"{Path}: metadata '{TotalIterationsKey}' is {n}, more than this model's config allows ({int.MaxValue}).")
+        : null;
+
     public long MetaLong(string key) => long.Parse(Meta(key), CultureInfo.InvariantCulture);
     public ulong MetaULong(string key) => ulong.Parse(Meta(key), CultureInfo.InvariantCulture);
     public int MetaInt(string key) => int.Parse(Meta(key), CultureInfo.InvariantCulture);

@@ -298,7 +298,8 @@ public sealed class GanTrainer : TrainerBase
     {
         var reader = checkpoint ?? CheckpointReader.OpenLatest(outDir, CheckpointFormat, "GAN");
         var config = GanConfig.Parse(reader.Meta("config"), reader.Path + " (stored config)");
-        if (iterations is int it) config.Iterations = it;
+        // The run continues to the length it was started with (or extended to), unless --iterations says otherwise.
+        if ((iterations ?? reader.StoredTotalIterationsInt) is int it) config.Iterations = it;
         var trainer = new GanTrainer(config, outDir, device, dataset);
         return Restore(trainer, t => t.Load(reader));
     }

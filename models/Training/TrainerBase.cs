@@ -86,6 +86,11 @@ public abstract class TrainerBase : IDisposable
     /// <summary>Called with a line for the user on notable events (an SR trainer's validation results).</summary>
     public Action<string>? Report { get; set; }
 
+    /// <summary>The lock on <see cref="OutDir"/> its caller took before building this trainer (the CLI takes it before
+    /// anything is written to the folder); when null or another folder's, <see cref="Run"/> takes its own for the run.
+    /// The caller keeps ownership.</summary>
+    public RunLock? FolderLock { get; set; }
+
     /// <summary>The checkpoint written last (by this process or the one resumed from).</summary>
     public string? LastCheckpoint { get; protected set; }
 
@@ -130,10 +135,12 @@ public abstract class TrainerBase : IDisposable
 
     /// <summary>Runs iterations until <see cref="Iteration"/> reaches <paramref name="untilIteration"/> (default:
     /// <see cref="TotalIterations"/>), writing the log and checkpoints; a final checkpoint and loss plot at the end.
-    /// A cancelled run stops after the current iteration and still checkpoints.</summary>
+    /// A cancelled run stops after the current iteration and still checkpoints. The run folder is locked for the run
+    /// (<see cref="FolderLock"/>): another training in it throws <see cref="RunFolderInUseException"/>.</summary>
     public TrainSummary Run(long? untilIteration = null, CancellationToken cancellation = default)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
+        using var ownLock = FolderLock is { IsHeld: true } held && held.RunDir == OutDir ? null : RunLock.Acquire(OutDir);
         long total = untilIteration ?? TotalIterations;
         long start = Iteration;
         Directory.CreateDirectory(OutDir);
@@ -235,6 +242,8 @@ public abstract class TrainerBase : IDisposable
         CollectCheckpoint(tensors, meta);
         AddCheckpointMetadata(meta);
         meta["iteration"] = Iteration.ToString(CultureInfo.InvariantCulture);
+        // The run's length as it was asked for (a --iterations override is not in the config text): resume continues to it.
+        meta[CheckpointReader.TotalIterationsKey] = TotalIterations.ToString(CultureInfo.InvariantCulture);
         meta["config"] = ConfigText;
         return (tensors, meta);
     }

@@ -115,8 +115,9 @@ public class AutoResumeTests
         Assert.Contains("done: 3/3 iterations (3 in ", output);
         Truncate(Path.Combine(auto, "checkpoints", "iter_000003.safetensors"), 5);
 
-        // The same command again (without --iterations): continues from iter_000002, the newest complete checkpoint.
-        (code, output, error) = TrainerTests.Cli("train", "--config", cfg, "--out", auto, "--auto-resume");
+        // The same command again: continues from iter_000002, the newest complete checkpoint. The run remembers the
+        // 3 iterations it was started with, so going on to the config's 6 takes --iterations.
+        (code, output, error) = TrainerTests.Cli("train", "--config", cfg, "--out", auto, "--auto-resume", "--iterations", "6");
         Assert.True(code == 0, output + error);
         Assert.Contains("auto-resume: resuming", output);
         Assert.Contains("at iteration 2 from iter_000002.safetensors", output);

@@ -399,7 +399,8 @@ public sealed partial class SrTrainer : TrainerBase
     {
         var reader = checkpoint ?? CheckpointReader.OpenLatest(outDir, CheckpointFormat, "SR");
         var config = SrConfig.Parse(reader.Meta("config"), reader.Path + " (stored config)");
-        if (iterations is int it) config.TotalIter = it;
+        // The run continues to the length it was started with (or extended to), unless --iterations says otherwise.
+        if ((iterations ?? reader.StoredTotalIterationsInt) is int it) config.TotalIter = it;
         var trainer = new SrTrainer(config, outDir, device, trainSource, valSource, resuming: true);
         return Restore(trainer, t => t.Load(reader));
     }
