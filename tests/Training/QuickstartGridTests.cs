@@ -66,11 +66,12 @@ public class QuickstartGridTests
     [Fact]
     public void Quickstart_config_is_a_valid_narrow_dcgan()
     {
-        var config = GanConfig.Parse(NativeGan.Cli.Verbs.QuickstartVerb.Yaml("fashion_mnist", 64, 400), "quickstart");
+        var config = GanConfig.Parse(NativeGan.Cli.Verbs.QuickstartVerb.Yaml("fashion_mnist", 32, 1000), "quickstart");
         Assert.Equal("dcgan", config.Model);
         Assert.Equal(NativeGan.Cli.Verbs.QuickstartVerb.GeneratorWidth, config.Ngf);
         Assert.Equal(NativeGan.Cli.Verbs.QuickstartVerb.DiscriminatorWidth, config.Ndf);
-        Assert.Equal(100, config.SampleEvery);
+        Assert.Equal(250, config.SampleEvery);
+        Assert.Equal(1e-3f, config.Lr);
         Assert.Equal(GanConfig.Parse(config.ToYaml()).ToYaml(), config.ToYaml()); // widths survive the stored config
     }
 }
