@@ -30,7 +30,7 @@ public static class ProGanSampler
         using var noGrad = Tensor.NoGrad();
         using var scope = Tensor.Scope();
         var images = g.Forward(Tensor.Randn(new[] { request.Count, g.LatentDim }, target, new Generator(request.Seed)), stage, alpha);
-        SampleGrid.Save(images, outPath, nrow: Math.Max(1, request.Rows));
+        SampleGrid.SaveReadable(images, outPath, nrow: Math.Max(1, request.Rows));
         return outPath;
     }
 }

@@ -168,7 +168,7 @@ public sealed class ProGanTrainer : TrainerBase
         using (Tensor.Scope())
         {
             Step.G.Eval();
-            try { SampleGrid.Save(Step.G.Forward(fixedNoise, Stage, Alpha), path, nrow: 8, padding: 2); }
+            try { SampleGrid.SaveReadable(Step.G.Forward(fixedNoise, Stage, Alpha), path, nrow: 8); }
             finally { Step.G.Train(); }
         }
         AddSample(path);

@@ -207,6 +207,10 @@ public sealed class I2iTrainer : TrainerBase
         if (Config.SampleEvery == 0 || iteration % Config.SampleEvery != 0) WriteSamples(iteration);
     }
 
+    // Headers of the sample grids' columns (CycleGAN's follow its visuals: real_A, fake_B, rec_A, real_B, fake_A, rec_B).
+    private static readonly string[] Pix2PixColumns = { "input", "output", "target" };
+    private static readonly string[] CycleGanColumns = { "real A", "fake B", "rec A", "real B", "fake A", "rec B" };
+
     /// <summary>Writes <c>samples/iter_NNNNNN.png</c>: one row per sample item (generators in eval mode, no graph).</summary>
     public string WriteSamples(long iteration)
     {
@@ -232,7 +236,7 @@ public sealed class I2iTrainer : TrainerBase
                 var rgb = columns.Select(t => t.Size(1) == 3 ? t : t.Expand(t.Size(0), 3, t.Size(2), t.Size(3))).ToArray();
                 // Interleave so each grid row is one sample: [n, cols, 3, H, W] -> [n * cols, 3, H, W].
                 var grid = Tensor.Cat(rgb.Select(t => t.Unsqueeze(1)).ToArray(), 1).Reshape(-1, 3, Config.CropSize, Config.CropSize);
-                SampleGrid.Save(grid, path, nrow: cols);
+                SampleGrid.SaveReadable(grid, path, nrow: cols, labels: new GridLabels(Columns: Pix2Pix != null ? Pix2PixColumns : CycleGanColumns));
             }
             finally
             {

@@ -59,6 +59,10 @@ public sealed class GanConfig
     /// <summary>D steps per G step; null: the model's default (5 for wgan / wgan_gp, else 1).</summary>
     public int? DSteps { get; set; }
     public int DInitSteps { get; set; }
+    /// <summary>DCGAN generator width (ngf of the PyTorch example); null: 64.</summary>
+    public int? Ngf { get; set; }
+    /// <summary>DCGAN discriminator width (ndf); null: 64.</summary>
+    public int? Ndf { get; set; }
     public int SampleEvery { get; set; } = 200;
     public int CheckpointEvery { get; set; } = 500;
     public int LogEvery { get; set; } = 10;
@@ -129,12 +133,14 @@ public sealed class GanConfig
                 case "betas": cfg.Betas = IsNull(v) ? null : ParseBetas(v, source, key); break;
                 case "d_steps": cfg.DSteps = IsNull(v) ? null : Int(v, source, key, 1); break;
                 case "d_init_steps": cfg.DInitSteps = Int(v, source, key, 0); break;
+                case "ngf": cfg.Ngf = IsNull(v) ? null : Int(v, source, key, 1); break;
+                case "ndf": cfg.Ndf = IsNull(v) ? null : Int(v, source, key, 1); break;
                 case "sample_every": cfg.SampleEvery = Int(v, source, key, 0); break;
                 case "checkpoint_every": cfg.CheckpointEvery = Int(v, source, key, 0); break;
                 case "log_every": cfg.LogEvery = Int(v, source, key, 1); break;
                 case "device": cfg.Device = DeviceSpec(v, source, key); break;
                 default:
-                    throw new ConfigException($"{source}: unknown key '{key}' (line {k.Start.Line}); expected one of: model, dataset, batch_size, iterations, seed, lr, betas, d_steps, d_init_steps, sample_every, checkpoint_every, log_every, device.");
+                    throw new ConfigException($"{source}: unknown key '{key}' (line {k.Start.Line}); expected one of: model, dataset, batch_size, iterations, seed, lr, betas, d_steps, d_init_steps, ngf, ndf, sample_every, checkpoint_every, log_every, device.");
             }
         }
         cfg.Validate();
@@ -178,6 +184,8 @@ public sealed class GanConfig
             throw new ConfigException($"{Source}: key 'dataset.path': an image_folder dataset needs the folder's path.");
         if (Model == "dcgan" && size != 28 && size != 64)
             throw new ConfigException($"{Source}: key 'dataset.image_size': dcgan supports 28 or 64, got {size}.");
+        if (Model != "dcgan" && (Ngf != null || Ndf != null))
+            throw new ConfigException($"{Source}: keys 'ngf' and 'ndf' set the dcgan widths; model {Model} has fixed widths.");
         if (Model == "infogan" && size % 4 != 0)
             throw new ConfigException($"{Source}: key 'dataset.image_size': infogan needs a multiple of 4, got {size}.");
     }
@@ -201,6 +209,8 @@ public sealed class GanConfig
         if (Betas is var (b1, b2)) sb.Append("betas: [").Append(b1.ToString("R", c)).Append(", ").Append(b2.ToString("R", c)).AppendLine("]");
         if (DSteps != null) sb.Append("d_steps: ").AppendLine(DSteps.Value.ToString(c));
         sb.Append("d_init_steps: ").AppendLine(DInitSteps.ToString(c));
+        if (Ngf != null) sb.Append("ngf: ").AppendLine(Ngf.Value.ToString(c));
+        if (Ndf != null) sb.Append("ndf: ").AppendLine(Ndf.Value.ToString(c));
         sb.Append("sample_every: ").AppendLine(SampleEvery.ToString(c));
         sb.Append("checkpoint_every: ").AppendLine(CheckpointEvery.ToString(c));
         sb.Append("log_every: ").AppendLine(LogEvery.ToString(c));

@@ -49,7 +49,13 @@ public static class GanSampler
             InfoGanStep s => InfoGan(s, n, perRow, request, rng, target),
             _ => step.G.Forward(Tensor.Randn(new[] { n, step.LatentDim }, target, rng)),
         };
-        SampleGrid.Save(images, outPath, nrow: perRow);
+        var labels = step switch
+        {
+            CganStep s => GanGridLabels.Cgan(GanGridLabels.ClassNames(config, null, s.Generator.Classes), n, perRow, request.Label),
+            InfoGanStep s => GanGridLabels.InfoGan(s.Generator.Classes, n, perRow, request.Category, request.Codes != null),
+            _ => null,
+        };
+        SampleGrid.SaveReadable(images, outPath, nrow: perRow, labels: labels);
         return outPath;
     }
 

@@ -117,8 +117,8 @@ public sealed class GanTrainer : TrainerBase
             }
             case "dcgan":
             {
-                var g = new DcganGenerator(size, ch, 100, 64, device, initRng);
-                var d = new DcganDiscriminator(size, ch, 64, device, initRng);
+                var g = new DcganGenerator(size, ch, 100, c.Ngf ?? 64, device, initRng);
+                var d = new DcganDiscriminator(size, ch, c.Ndf ?? 64, device, initRng);
                 return new DcganStep(g, d, c.Lr ?? DcganStep.DefaultLr, c.Betas, dSteps, dInit, stepRng);
             }
             case "wgan":
@@ -237,7 +237,7 @@ public sealed class GanTrainer : TrainerBase
                 InfoGanStep s => s.Generator.Forward(fixedInputs[0], fixedInputs[1], fixedInputs[2]),
                 _ => Step.G.Forward(fixedInputs[0]),
             };
-            SaveGrid(images, path);
+            SampleGrid.SaveReadable(images, path, nrow: 8, labels: GanGridLabels.ForStep(Step, Config, Dataset, SampleCount, 8));
         }
         finally
         {
@@ -246,9 +246,6 @@ public sealed class GanTrainer : TrainerBase
         AddSample(path);
         return path;
     }
-
-    // The two calls into the plotting helpers of models/Training (SampleGrid, LossPlot).
-    private static void SaveGrid(Tensor images, string path) => SampleGrid.Save(images, path, nrow: 8, padding: 2);
 
     /// <summary>The loss plot draws the loss columns, not D's mean outputs.</summary>
     protected override bool PlotsColumn(string name) => name is not ("d_real" or "d_fake");

@@ -12,9 +12,10 @@ public static class LossPlot
     public const int Height = 540;
 
     /// <summary>
-    /// Draws one line per series (x = iteration, y = value) with a legend and writes a
-    /// <see cref="Width"/> x <see cref="Height"/> PNG atomically (temporary sibling file, then a rename).
-    /// Non-finite points (NaN, infinity) are left out; a series with no finite point still gets no line.
+    /// Draws each series (x = iteration, y = value) as its raw values, faint, under a smoothed line of the same colour
+    /// (<see cref="Curves"/>), with a legend, and writes a <see cref="Width"/> x <see cref="Height"/> PNG atomically
+    /// (temporary sibling file, then a rename). Non-finite points (NaN, infinity) are left out and their neighbours
+    /// joined; a series with no finite point gets no line.
     /// </summary>
     public static void Save(IReadOnlyList<(string Name, IReadOnlyList<double> Iterations, IReadOnlyList<double> Values)> series,
         string path, string title = "Losses")
@@ -75,8 +76,8 @@ public static class LossPlot
             if (AddLines(top, series, null) > 0) top.ShowLegend(Alignment.UpperRight);
             top.Title(title ?? "");
             top.YLabel("loss");
-            AddLines(bottom, validation.Take(leftAxisSeries).ToList(), null);
-            if (validation.Count > leftAxisSeries) AddLines(bottom, validation.Skip(leftAxisSeries).ToList(), bottom.Axes.Right);
+            AddLines(bottom, validation.Take(leftAxisSeries).ToList(), null, smooth: false);
+            if (validation.Count > leftAxisSeries) AddLines(bottom, validation.Skip(leftAxisSeries).ToList(), bottom.Axes.Right, smooth: false, firstColor: leftAxisSeries);
             bottom.ShowLegend(Alignment.LowerRight);
             bottom.XLabel("iteration");
             bottom.YLabel(string.Join(", ", validation.Take(leftAxisSeries).Select(v => v.Name)));
@@ -97,10 +98,51 @@ public static class LossPlot
         }
     }
 
-    /// <summary>One line per series with finite points (on <paramref name="axis"/> when given); returns how many were drawn.</summary>
-    private static int AddLines(Plot plt, IReadOnlyList<(string Name, IReadOnlyList<double> Iterations, IReadOnlyList<double> Values)> series, IYAxis? axis)
+    /// <summary>
+    /// One series as it is drawn: its finite points in order (a loss logged only every few iterations, or with empty
+    /// cells between, becomes one connected line), and the smoothed values at the same iterations.
+    /// </summary>
+    public sealed record Curve(string Name, double[] Iterations, double[] Values, double[] Smoothed);
+
+    /// <summary>
+    /// TensorBoard's smoothing weight for a curve of <paramref name="points"/> points: <c>1 - 20 / points</c>, kept in
+    /// [0.6, 0.9], so a short run keeps its shape and a long one averages over about <c>points / 20</c> steps.
+    /// </summary>
+    public static double SmoothingWeight(int points) => Math.Clamp(1.0 - 20.0 / Math.Max(points, 1), 0.6, 0.9);
+
+    /// <summary>
+    /// TensorBoard's scalar smoothing: an exponential moving average <c>last = last * w + (1 - w) * v</c> started at 0
+    /// and debiased by dividing by <c>1 - w^k</c> after k values (so the first output is the first value, not a
+    /// fraction of it). A non-finite value is passed through and left out of the average.
+    /// </summary>
+    public static double[] Smooth(IReadOnlyList<double> values, double weight)
     {
-        int drawn = 0;
+        ArgumentNullException.ThrowIfNull(values);
+        if (!(weight >= 0 && weight < 1))
+            throw new ArgumentOutOfRangeException(nameof(weight), weight, "LossPlot.Smooth: expected a weight in [0, 1).");
+        var result = new double[values.Count];
+        double last = 0;
+        int count = 0;
+        for (int i = 0; i < values.Count; i++)
+        {
+            double v = values[i];
+            if (!double.IsFinite(v)) { result[i] = v; continue; }
+            last = last * weight + (1 - weight) * v;
+            count++;
+            result[i] = last / (1 - Math.Pow(weight, count));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The curves <see cref="Save"/> hands to ScottPlot: each series' finite points (a non-finite iteration or value is
+    /// left out, so the points on either side join), smoothed with <see cref="SmoothingWeight"/> of its point count.
+    /// Series without a finite point give no curve.
+    /// </summary>
+    public static List<Curve> Curves(IReadOnlyList<(string Name, IReadOnlyList<double> Iterations, IReadOnlyList<double> Values)> series)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        var curves = new List<Curve>(series.Count);
         foreach (var (name, its, vals) in series)
         {
             var xs = new List<double>(its.Count);
@@ -112,14 +154,40 @@ public static class LossPlot
                 ys.Add(vals[j]);
             }
             if (xs.Count == 0) continue;
-            var line = plt.Add.ScatterLine(xs.ToArray(), ys.ToArray());
-            line.LegendText = name ?? "";
-            line.LineWidth = 1.5f;
-            line.MarkerSize = xs.Count == 1 ? 5 : 0;
-            if (axis != null) line.Axes.YAxis = axis;
-            drawn++;
+            curves.Add(new Curve(name ?? "", xs.ToArray(), ys.ToArray(), Smooth(ys, SmoothingWeight(ys.Count))));
         }
-        return drawn;
+        return curves;
+    }
+
+    /// <summary>
+    /// One curve per series with finite points (on <paramref name="axis"/> when given); returns how many were drawn.
+    /// With <paramref name="smooth"/>, the raw values are a faint line and the smoothed values a solid line of the
+    /// same colour that carries the legend entry; without, the raw values are the solid line.
+    /// </summary>
+    private static int AddLines(Plot plt, IReadOnlyList<(string Name, IReadOnlyList<double> Iterations, IReadOnlyList<double> Values)> series,
+        IYAxis? axis, bool smooth = true, int firstColor = 0)
+    {
+        var curves = Curves(series);
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int i = 0; i < curves.Count; i++)
+        {
+            var curve = curves[i];
+            var color = palette.GetColor(firstColor + i);
+            bool single = curve.Iterations.Length == 1;
+            if (smooth && !single)
+            {
+                var raw = plt.Add.ScatterLine(curve.Iterations, curve.Values, color.WithAlpha(0.25));
+                raw.LineWidth = 1f;
+                raw.MarkerSize = 0;
+                if (axis != null) raw.Axes.YAxis = axis;
+            }
+            var line = plt.Add.ScatterLine(curve.Iterations, smooth ? curve.Smoothed : curve.Values, color);
+            line.LegendText = curve.Name;
+            line.LineWidth = smooth ? 2f : 1.5f;
+            line.MarkerSize = single ? 5 : 0;
+            if (axis != null) line.Axes.YAxis = axis;
+        }
+        return curves.Count;
     }
 
     /// <summary>

@@ -71,8 +71,8 @@ public class ProGanTrainingTests : IDisposable
 
         // the final grid is at 16x16: 2 rows of 8 16-pixel tiles with 2-pixel padding
         var grid = ImageIO.ReadHeader(summary.Samples[^1]);
-        Assert.Equal(8 * 18 + 2, grid.Width);   // 16 images, 8 per row
-        Assert.Equal(2 * 18 + 2, grid.Height);
+        Assert.Equal((8 * 18 + 2) * 4, grid.Width);   // 16 images, 8 per row, enlarged 4x to reach 512
+        Assert.Equal((2 * 18 + 2) * 4, grid.Height);
         Assert.True(File.Exists(trainer.LossPlotPath));
         var ckpt = Safetensors.Read(summary.LastCheckpoint!);
         Assert.Equal("2", ckpt.Metadata["stage"]);
@@ -129,8 +129,8 @@ public class ProGanTrainingTests : IDisposable
         int code = NativeGan.Cli.CliApp.Run(new[] { "sample", "--checkpoint", dir, "--out", png, "--count", "6", "--seed", "3" }, stdout, stderr);
         Assert.True(code == 0, stderr.ToString());
         var img = ImageIO.ReadHeader(png);
-        Assert.Equal(6 * 10 + 2, img.Width);   // 6 tiles of 8 pixels in one row (Rows = 8 per row)
-        Assert.Equal(10 + 2, img.Height);
+        Assert.Equal((6 * 10 + 2) * 9, img.Width);   // 6 tiles of 8 pixels in one row (Rows = 8 per row), enlarged 9x to reach 512
+        Assert.Equal((10 + 2) * 9, img.Height);
     }
 
     [Fact]

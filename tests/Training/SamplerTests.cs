@@ -55,8 +55,9 @@ public class SamplerTests
         Assert.Equal(0, Cli("sample", "--checkpoint", run, "--n", "6", "--out", b).Code);
         Assert.Equal(0, Cli("sample", "--checkpoint", run, "--n", "6", "--seed", "9", "--out", c).Code);
         var img = Decode(a);
-        Assert.Equal((28 + 2) * 1 + 2, img.Height);   // 6 images, 8 per row: one row
-        Assert.Equal((28 + 2) * 6 + 2, img.Width);
+        // 6 images, 8 per row: one row 182 pixels wide, enlarged 3x to be at least 512 wide
+        Assert.Equal(((28 + 2) * 1 + 2) * 3, img.Height);
+        Assert.Equal(((28 + 2) * 6 + 2) * 3, img.Width);
         Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
         Assert.NotEqual(File.ReadAllBytes(a), File.ReadAllBytes(c));
     }
