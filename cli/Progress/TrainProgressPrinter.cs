@@ -19,6 +19,7 @@ public sealed class TrainProgressPrinter : IDisposable
     private readonly ITimer? timer;
     private long iteration, total;
     private long stepStarted;
+    private TrainProgress? last;
 
     /// <param name="output">Where the lines go.</param>
     /// <param name="logEvery">The config's log_every (values below 1 count as 1).</param>
@@ -52,6 +53,7 @@ public sealed class TrainProgressPrinter : IDisposable
         ArgumentNullException.ThrowIfNull(p);
         lock (gate)
         {
+            last = p;
             iteration = p.Iteration;
             total = p.Total;
             stepStarted = clock.GetTimestamp();
@@ -65,17 +67,21 @@ public sealed class TrainProgressPrinter : IDisposable
         lock (gate) output.WriteLine(line);
     }
 
-    /// <summary>Called while an iteration runs: when the interval has passed with no progress line, says which
-    /// iteration is running and for how long.</summary>
+    /// <summary>Called while an iteration runs: when the interval has passed with no progress line, repeats the last one
+    /// and says which iteration is running and for how long.</summary>
     public void Heartbeat()
     {
         lock (gate)
         {
             if (!cadence.Due) return;
+            // The last progress line again (its speed and losses), and how long the iteration after it has been running.
             var running = clock.GetElapsedTime(stepStarted);
             int digits = total.ToString(CultureInfo.InvariantCulture).Length;
-            Write(string.Create(CultureInfo.InvariantCulture,
-                $"iter {iteration.ToString(CultureInfo.InvariantCulture).PadLeft(digits)}/{total}  iteration {iteration + 1} running for {ProgressLine.Duration(running)}"));
+            string line = last != null ? ProgressLine.Format(last)
+                : string.Create(CultureInfo.InvariantCulture, $"iter {iteration.ToString(CultureInfo.InvariantCulture).PadLeft(digits)}/{total}");
+            if (running >= TimeSpan.FromSeconds(1))
+                line += string.Create(CultureInfo.InvariantCulture, $"  (iteration {iteration + 1} running for {ProgressLine.Duration(running)})");
+            Write(line);
         }
     }
 
