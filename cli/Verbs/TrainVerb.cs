@@ -165,7 +165,7 @@ public sealed class TrainVerb : ICommand
     internal static int RunToEnd(TrainerBase trainer, TextWriter stdout) => RunToEnd(trainer, stdout, TimeProvider.System);
 
     /// <summary><see cref="RunToEnd(TrainerBase, TextWriter)"/> with the clock of the redirected output's cadence.</summary>
-    internal static int RunToEnd(TrainerBase trainer, TextWriter stdout, TimeProvider clock)
+    public static int RunToEnd(TrainerBase trainer, TextWriter stdout, TimeProvider clock)
     {
         using (trainer)
         {
