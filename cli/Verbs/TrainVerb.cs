@@ -1,5 +1,6 @@
 using System.Globalization;
 using CommandLine;
+using NativeGan.Cli.Progress;
 using NativeGan.Models.Gans;
 using NativeGan.Models.ImageToImage;
 using NativeGan.Models.Sr.Training;
@@ -209,21 +210,25 @@ public sealed class TrainVerb : ICommand
     }
 
     /// <summary>Runs a trainer to its configured total with progress output and a summary; disposes it.</summary>
-    internal static int RunToEnd(TrainerBase trainer, TextWriter stdout)
+    internal static int RunToEnd(TrainerBase trainer, TextWriter stdout) => RunToEnd(trainer, stdout, TimeProvider.System);
+
+    /// <summary><see cref="RunToEnd(TrainerBase, TextWriter)"/> with the clock of the redirected output's cadence.</summary>
+    public static int RunToEnd(TrainerBase trainer, TextWriter stdout, TimeProvider clock)
     {
         using (trainer)
         {
-            long total = trainer.TotalIterations;
             stdout.WriteLine($"training {trainer.Description}");
+            foreach (var line in trainer.StartReport) stdout.WriteLine("  " + line);
             bool live = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
-            int logEvery = Math.Max(1, trainer.LogEvery);
-            // A terminal gets a live line (Spectre.Console); redirected output (CI, logs, tests) a plain line every log_every.
-            trainer.Report = line => { if (!live) stdout.WriteLine(line); };
-            if (!live)
-                trainer.Progress = p =>
-                {
-                    if (p.Iteration % logEvery == 0 || p.Iteration == p.Total) stdout.WriteLine(FormatProgress(p));
-                };
+            // A terminal gets a live line (Spectre.Console); redirected output (CI, logs, nohup, tests) a plain line every
+            // log_every and at least every 10 s, also while one slow iteration runs.
+            using var printer = live ? null : new TrainProgressPrinter(stdout, trainer.LogEvery, trainer.Iteration, trainer.TotalIterations, clock, heartbeatTimer: true);
+            if (printer != null)
+            {
+                trainer.Report = printer.OnReport;
+                trainer.Progress = printer.OnProgress;
+            }
+            else trainer.Report = _ => { };
             // Ctrl+C, SIGTERM and SIGHUP stop after the current iteration and still write a checkpoint to resume from.
             TrainSummary summary;
             string? stoppedBy;
@@ -232,31 +237,23 @@ public sealed class TrainVerb : ICommand
                 summary = live ? RunLive(trainer, signals.Token) : trainer.Run(cancellation: signals.Token);
                 stoppedBy = signals.Received;
             }
+            printer?.Dispose();
+            long total = trainer.TotalIterations;
             bool interrupted = stoppedBy != null && summary.Iteration < total;
             if (interrupted)
                 stdout.WriteLine($"interrupted by {stoppedBy} at iteration {summary.Iteration} of {total}: checkpoint written ({summary.LastCheckpoint}).");
-            var c = CultureInfo.InvariantCulture;
-            double secs = summary.Elapsed.TotalSeconds;
-            long done = summary.Iteration - summary.StartIteration;
-            stdout.WriteLine(string.Create(c, $"done: {summary.Iteration}/{total} iterations ({done} in {secs:0.0} s, {(secs > 0 ? done / secs : 0):0.00} it/s)"));
-            if (summary.Last is { Count: > 0 } last)
-                stdout.WriteLine("final losses: " + string.Join(", ", last.Select(l => $"{l.Name} {Loss(l.Value)}")));
-            stdout.WriteLine($"log: {trainer.CsvPath}");
-            if (summary.Samples.Count > 0) stdout.WriteLine($"samples: {summary.Samples[^1]}");
-            stdout.WriteLine($"loss plot: {trainer.LossPlotPath}");
-            if (summary.LastCheckpoint != null) stdout.WriteLine($"checkpoint: {summary.LastCheckpoint}");
-            foreach (var note in summary.Notes ?? Array.Empty<string>()) stdout.WriteLine(note);
-            stdout.WriteLine($"resume with: nativegan train --resume {trainer.OutDir}");
+            foreach (var line in RunSummaryLines.For(trainer, summary, interrupted: false)) stdout.WriteLine(line);
             return interrupted ? ExitCodes.Interrupted : ExitCodes.Ok;
         }
     }
 
-    /// <summary>Runs with a Spectre.Console live line on the terminal, redrawn at most ten times a second.</summary>
+    /// <summary>Runs with a Spectre.Console live line on the terminal, redrawn at most ten times a second; the trainer's
+    /// report lines (validation) print above it.</summary>
     private static TrainSummary RunLive(TrainerBase trainer, CancellationToken cancellation)
     {
         TrainSummary? summary = null;
         var lastDraw = DateTime.MinValue;
-        var line = new Markup(Markup.Escape($"iter 0/{trainer.TotalIterations}  starting..."));
+        var line = new Markup(Markup.Escape($"iter {trainer.Iteration}/{trainer.TotalIterations}  starting..."));
         AnsiConsole.Live(line).AutoClear(false).Overflow(VerticalOverflow.Ellipsis).Start(ctx =>
         {
             trainer.Progress = p =>
@@ -264,7 +261,7 @@ public sealed class TrainVerb : ICommand
                 var now = DateTime.UtcNow;
                 if ((now - lastDraw).TotalMilliseconds < 100 && p.Iteration < p.Total) return;
                 lastDraw = now;
-                ctx.UpdateTarget(new Markup("[bold]" + Markup.Escape(FormatProgress(p)) + "[/]"));
+                ctx.UpdateTarget(new Markup("[bold]" + Markup.Escape(ProgressLine.Format(p)) + "[/]"));
                 ctx.Refresh();
             };
             summary = trainer.Run(cancellation: cancellation);
@@ -272,14 +269,5 @@ public sealed class TrainVerb : ICommand
         return summary!;
     }
 
-    private static string Loss(float? v) => v is float f ? f.ToString("0.0000", CultureInfo.InvariantCulture) : "-";
-
-    public static string FormatProgress(TrainProgress p)
-    {
-        var c = CultureInfo.InvariantCulture;
-        string eta = p.Eta.TotalHours >= 1 ? p.Eta.ToString(@"h\:mm\:ss", c) : p.Eta.ToString(@"mm\:ss", c);
-        string losses = string.Concat(p.Losses.Select(l => $"  {l.Name} {Loss(l.Value)}"));
-        int digits = p.Total.ToString(c).Length;
-        return string.Create(c, $"iter {p.Iteration.ToString(c).PadLeft(digits)}/{p.Total}  {p.ItersPerSecond:0.00} it/s{losses}  ETA {eta}");
-    }
+    public static string FormatProgress(TrainProgress p) => ProgressLine.Format(p);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using CommandLine;
+using NativeGan.Cli.Progress;
 using NativeGan.Models.Imaging;
 using NativeGan.Models.Sr;
 using NativeGan.Models.Sr.Training;
@@ -65,6 +66,9 @@ public sealed class UpscaleVerb : ICommand
 
     [Option("device", HelpText = "cpu, cuda, cuda:N or ilgpu-cpu (default: CUDA when present, else CPU).")]
     public string? DeviceName { get; set; }
+
+    /// <summary>The clock of the redirected output's progress cadence (tests move their own).</summary>
+    internal TimeProvider Clock { get; init; } = TimeProvider.System;
 
     public int Run(TextWriter stdout, TextWriter stderr)
     {
@@ -151,13 +155,14 @@ public sealed class UpscaleVerb : ICommand
         }
         else
         {
-            foreach (var (input, output) in jobs)
+            // Redirected output (logs, CI): each image's line, and a line at least every 10 s while the model works.
+            using var printer = new UpscaleProgressPrinter(stdout, Clock, heartbeatTimer: true);
+            for (int i = 0; i < jobs.Count; i++)
             {
-                var progress = new CallbackProgress(p =>
-                {
-                    if (p.Kind != UpscaleEventKind.TileDone) stdout.WriteLine($"{input}: {p.Message}");
-                });
-                if (!UpscaleOne(upscaler, input, output, progress, stdout.WriteLine, stderr.WriteLine))
+                var (input, output) = jobs[i];
+                printer.BeginImage(input, i + 1, jobs.Count);
+                var progress = new CallbackProgress(printer.OnProgress);
+                if (!UpscaleOne(upscaler, input, output, progress, printer.WriteLine, line => { lock (stderr) stderr.WriteLine(line); }))
                     failed++;
             }
         }

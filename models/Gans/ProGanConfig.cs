@@ -101,8 +101,16 @@ public sealed class ProGanConfig
     public static ProGanConfig Load(string path)
     {
         if (!File.Exists(path)) throw new ConfigException($"{path}: config file not found.");
-        return Parse(File.ReadAllText(path), path);
+        var cfg = Parse(File.ReadAllText(path), path);
+        var paths = new ConfigPaths(path);
+        cfg.DatasetPath = paths.Resolve("dataset.path", cfg.DatasetPath);
+        cfg.MissingPaths = paths.Missing;
+        return cfg;
     }
+
+    /// <summary>Relative paths of the file <see cref="Load"/> read that exist neither from the current directory nor from
+    /// the file's folder (<see cref="Validate"/>, which the trainer calls, refuses them naming both places).</summary>
+    public IReadOnlyList<MissingConfigPath> MissingPaths { get; private set; } = Array.Empty<MissingConfigPath>();
 
     public static ProGanConfig Parse(string yaml, string source = "<config>")
     {
@@ -195,6 +203,7 @@ public sealed class ProGanConfig
     /// <summary>Cross-field checks.</summary>
     public void Validate()
     {
+        ConfigPaths.ThrowIfMissing(Source, MissingPaths, _ => DatasetKind != "shapes");
         if (Resolution < 4 || (Resolution & (Resolution - 1)) != 0)
             throw new ConfigException($"{Source}: key 'resolution': expected a power of two >= 4, got {Resolution}.");
         if (DatasetKind == "shapes" && Channels != 1)

@@ -78,6 +78,19 @@ public sealed class ProGanTrainer : TrainerBase
     public override string Description =>
         $"progan {Config.Resolution}x{Config.Resolution} ({Config.GanType}) on {Dataset.Count} images, fade {Config.FadeImages} + stable {Config.StableImages} images per stage, " +
         $"{TotalIterations} iterations, device {Device}, output {OutDir}";
+
+    /// <summary>The data (count and folder, or the procedural shapes), the seed the networks start from, G's and D's
+    /// parameter counts at the final resolution, the device.</summary>
+    public override IReadOnlyList<string> StartReport => new[]
+    {
+        Config.DatasetKind == "shapes"
+            ? $"data: {Dataset.Count} procedural shapes (drawn in memory, no folder)"
+            : RunStartLines.Data(Dataset.Count, "images", Config.DatasetPath, Config.DatasetKind),
+        RunStartLines.Weights(LastCheckpoint, Config.Seed),
+        RunStartLines.Parameters("G", Step.G),
+        RunStartLines.Parameters("D", Step.D),
+        RunStartLines.OnDevice(Device),
+    };
     protected override int CheckpointEvery => Config.CheckpointEvery;
     protected override string ConfigText => Config.Text ?? Config.ToYaml();
     protected override string PlotTitle => $"progan losses ({Path.GetFileName(OutDir)})";

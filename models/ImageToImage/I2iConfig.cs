@@ -96,8 +96,18 @@ public sealed class I2iConfig
     public static I2iConfig Load(string path)
     {
         if (!File.Exists(path)) throw new ConfigException($"{path}: config file not found.");
-        return Parse(File.ReadAllText(path), path);
+        var cfg = Parse(File.ReadAllText(path), path);
+        var paths = new ConfigPaths(path);
+        cfg.Path = paths.Resolve("dataset.path", cfg.Path);
+        cfg.PathA = paths.Resolve("dataset.path_a", cfg.PathA);
+        cfg.PathB = paths.Resolve("dataset.path_b", cfg.PathB);
+        cfg.MissingPaths = paths.Missing;
+        return cfg;
     }
+
+    /// <summary>Relative paths of the file <see cref="Load"/> read that exist neither from the current directory nor from
+    /// the file's folder (<see cref="Validate"/>, which the trainer calls, refuses the ones its dataset kind reads).</summary>
+    public IReadOnlyList<MissingConfigPath> MissingPaths { get; private set; } = Array.Empty<MissingConfigPath>();
 
     private static readonly string[] TopKeys =
     {
@@ -192,6 +202,7 @@ public sealed class I2iConfig
     public void Validate()
     {
         string kind = ResolvedDatasetKind;
+        ConfigPaths.ThrowIfMissing(Source, MissingPaths, key => key == "dataset.path" ? kind != "folders" : kind == "folders");
         bool pairedKind = kind is "aligned" or "folders" or "edges";
         if (!IsCycleGan && !pairedKind)
             throw new ConfigException($"{Source}: key 'dataset.kind': pix2pix needs paired data (aligned, folders or edges), got '{kind}'.");

@@ -98,6 +98,28 @@ public sealed class I2iTrainer : TrainerBase
     public override long Iteration => Pix2Pix?.Iteration ?? Cycle!.Iteration;
     public override long TotalIterations { get; }
     public override int LogEvery => Config.LogEvery;
+
+    /// <summary>The data (pairs or A / B images and their folders), the seed the networks start from, every network's
+    /// parameter count, the device.</summary>
+    public override IReadOnlyList<string> StartReport
+    {
+        get
+        {
+            var lines = new List<string>();
+            string kind = Config.ResolvedDatasetKind;
+            string from = kind == "folders"
+                ? $" in {System.IO.Path.GetFullPath(Config.PathA!)} and {System.IO.Path.GetFullPath(Config.PathB!)}"
+                : Config.Path != null ? $" in {System.IO.Path.GetFullPath(Config.Path)}" : "";
+            lines.Add(Source.Paired
+                ? $"data: {Source.Count} pairs ({kind}){from}"
+                : $"data: {Source.Count} A and {Source.CountB} B images ({kind}){from}");
+            lines.Add(RunStartLines.Weights(LastCheckpoint, Config.Seed, Config.IsCycleGan ? "G_A, G_B, D_A and D_B" : "G and D"));
+            foreach (var (prefix, module) in Networks)
+                lines.Add(RunStartLines.Parameters(prefix.TrimEnd('.').ToUpperInvariant(), module));
+            lines.Add(RunStartLines.OnDevice(Device));
+            return lines;
+        }
+    }
     protected override int CheckpointEvery => Config.CheckpointEvery;
     protected override string ConfigText => Config.Text ?? Config.ToYaml();
     protected override string PlotTitle => $"{Config.Model} losses ({Path.GetFileName(OutDir)})";

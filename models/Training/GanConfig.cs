@@ -92,8 +92,16 @@ public sealed class GanConfig
     {
         if (!File.Exists(path))
             throw new ConfigException($"{path}: config file not found" + (Directory.Exists(path) ? " (it is a directory)" : "") + ".");
-        return Parse(File.ReadAllText(path), path);
+        var cfg = Parse(File.ReadAllText(path), path);
+        var paths = new ConfigPaths(path);
+        cfg.Dataset.Path = paths.Resolve("dataset.path", cfg.Dataset.Path);
+        cfg.MissingPaths = paths.Missing;
+        return cfg;
     }
+
+    /// <summary>Relative paths of the file <see cref="Load"/> read that exist neither from the current directory nor from
+    /// the file's folder (<see cref="Validate"/>, which the trainer calls, refuses them naming both places).</summary>
+    public IReadOnlyList<MissingConfigPath> MissingPaths { get; private set; } = Array.Empty<MissingConfigPath>();
 
     /// <summary>Parses and validates YAML text; <paramref name="source"/> names it in errors.</summary>
     public static GanConfig Parse(string yaml, string source = "<config>")
@@ -172,6 +180,7 @@ public sealed class GanConfig
     /// <summary>Cross-field checks (the model's supported image sizes and channels).</summary>
     public void Validate()
     {
+        ConfigPaths.ThrowIfMissing(Source, MissingPaths, _ => true);
         int size = Dataset.ResolvedImageSize, ch = Dataset.ResolvedChannels;
         if (Dataset.Kind == "fashion_mnist")
         {

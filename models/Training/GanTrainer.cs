@@ -71,6 +71,16 @@ public sealed class GanTrainer : TrainerBase
     public override string Description =>
         $"{Config.Model} on {Config.Dataset.Kind} ({Dataset.Count} images {string.Join("x", Dataset.SampleShape)}), batch {Config.BatchSize}, " +
         $"{Config.Iterations} iterations, device {Device}, output {OutDir}";
+
+    /// <summary>The data (count and folder), the seed the networks start from, G's and D's parameter counts, the device.</summary>
+    public override IReadOnlyList<string> StartReport => new[]
+    {
+        RunStartLines.Data(Dataset.Count, "images", Dataset is ImageFolderDataset or MnistDataset or SubsetDataset ? Config.Dataset.ResolvedPath : null, Config.Dataset.Kind),
+        RunStartLines.Weights(LastCheckpoint, Config.Seed),
+        RunStartLines.Parameters("G", Step.G),
+        RunStartLines.Parameters("D", Step.D),
+        RunStartLines.OnDevice(Device),
+    };
     protected override int CheckpointEvery => Config.CheckpointEvery;
     protected override string ConfigText => Config.Text ?? Config.ToYaml();
     protected override string PlotTitle => $"{Config.Model} losses ({Path.GetFileName(OutDir)})";

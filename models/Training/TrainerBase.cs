@@ -71,6 +71,10 @@ public abstract class TrainerBase : IDisposable
     /// <summary>One line for the CLI: model, data, batch, iterations, device, output folder.</summary>
     public abstract string Description { get; }
 
+    /// <summary>What the run starts from, for the CLI to print before the first step: the data (how many images or
+    /// pairs, which folder), the weights loaded (file and key) or the seed, the networks' parameter counts, the device.</summary>
+    public virtual IReadOnlyList<string> StartReport => Array.Empty<string>();
+
     /// <summary>Checkpoint every this many iterations (0: only at the end).</summary>
     protected abstract int CheckpointEvery { get; }
 

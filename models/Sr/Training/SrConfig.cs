@@ -174,8 +174,41 @@ public sealed partial class SrConfig
     {
         if (!File.Exists(path))
             throw new ConfigException($"{path}: config file not found" + (Directory.Exists(path) ? " (it is a directory)" : "") + ".");
-        return Parse(File.ReadAllText(path), path);
+        var cfg = Parse(File.ReadAllText(path), path);
+        cfg.ResolvePaths(new ConfigPaths(path));
+        return cfg;
     }
+
+    /// <summary>Relative paths of the file <see cref="Load"/> read that exist neither from the current directory nor from
+    /// the file's folder (<see cref="Validate"/>, which the trainer calls, refuses the ones the run reads).</summary>
+    public IReadOnlyList<MissingConfigPath> MissingPaths { get; private set; } = Array.Empty<MissingConfigPath>();
+
+    /// <summary>Every path of the config resolved as <see cref="ConfigPaths"/> says (the current directory, then the config's folder).</summary>
+    private void ResolvePaths(ConfigPaths paths)
+    {
+        Train.DatarootGt = paths.Resolve("datasets.train.dataroot_gt", Train.DatarootGt);
+        Train.DatarootLq = paths.Resolve("datasets.train.dataroot_lq", Train.DatarootLq);
+        Train.MetaInfo = paths.Resolve("datasets.train.meta_info", Train.MetaInfo);
+        if (Val != null)
+        {
+            Val.DatarootGt = paths.Resolve("datasets.val.dataroot_gt", Val.DatarootGt);
+            Val.DatarootLq = paths.Resolve("datasets.val.dataroot_lq", Val.DatarootLq);
+        }
+        PretrainNetworkG = paths.Resolve("pretrain_network_g", PretrainNetworkG);
+        PretrainNetworkD = paths.Resolve("pretrain_network_d", PretrainNetworkD);
+        if (PerceptualLoss != null) PerceptualLoss.VggWeights = paths.Resolve("losses.perceptual.vgg_weights", PerceptualLoss.VggWeights);
+        MissingPaths = paths.Missing;
+    }
+
+    /// <summary>Whether the run reads the path of <paramref name="key"/> (a discriminator's weights only with a
+    /// discriminator, the VGG weights only with a perceptual or style loss, meta_info only for Real-ESRGAN).</summary>
+    private bool ReadsPath(string key) => key switch
+    {
+        "pretrain_network_d" => HasDiscriminator,
+        "losses.perceptual.vgg_weights" => PerceptualLoss is { } p && (p.PerceptualWeight > 0 || p.StyleWeight > 0),
+        "datasets.train.meta_info" => IsRealEsrgan,
+        _ => true,
+    };
 
     /// <summary>The <c>model</c> value of a YAML text, or null when it has none (or is not a mapping). For dispatching
     /// between the GAN and SR trainers before a full parse.</summary>
@@ -199,6 +232,7 @@ public sealed partial class SrConfig
     /// <summary>Cross-field checks.</summary>
     public void Validate()
     {
+        ConfigPaths.ThrowIfMissing(Source, MissingPaths, ReadsPath);
         if (!Models.Contains(Model)) throw new ConfigException($"{Source}: key 'model': expected one of {string.Join(", ", Models)}, got '{Model}'.");
         if (Scale is not (1 or 2 or 3 or 4 or 8))
             throw new ConfigException($"{Source}: key 'scale': expected 1, 2, 3, 4 or 8, got {Scale}.");

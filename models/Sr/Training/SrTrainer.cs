@@ -80,7 +80,7 @@ public sealed partial class SrTrainer : TrainerBase
             initRng = new Generator(config.Seed);
             G = BuildGenerator(config, Device, initRng);
             built.Add(G);
-            if (!resuming && config.PretrainNetworkG != null) LoadPretrained(G, config);
+            if (!resuming && config.PretrainNetworkG != null) loadedWeights.Add(LoadPretrained(G, config));
             if (config.HasDiscriminator)
             {
                 var nd = config.NetworkD;
@@ -88,7 +88,7 @@ public sealed partial class SrTrainer : TrainerBase
                     ? new UNetDiscriminatorSN(nd.NumInCh, nd.NumFeat, nd.SkipConnection, Device, initRng)
                     : new VGGStyleDiscriminator(nd.NumInCh, nd.NumFeat, config.Train.GtSize, Device, initRng);
                 built.Add(D);
-                if (!resuming && config.PretrainNetworkD != null) LoadPretrainedD(D, config);
+                if (!resuming && config.PretrainNetworkD != null) loadedWeights.Add(LoadPretrainedD(D, config));
             }
             Perceptual = BuildPerceptual(config, Device);
             if (Perceptual != null) built.Add(Perceptual.Vgg);
