@@ -71,24 +71,31 @@ internal sealed unsafe class MpiLibrary
     }
 
     /// <summary>The loaded library, or null with <paramref name="error"/> saying what is missing and how to get it.</summary>
-    public static MpiLibrary? TryLoad(out string? error)
+    public static MpiLibrary? TryLoad(out string? error) => TryLoad(SoName, out error);
+
+    /// <summary>As <see cref="TryLoad(out string?)"/> with another file name (tests name one that does not exist).</summary>
+    internal static MpiLibrary? TryLoad(string soname, out string? error)
     {
         lock (Gate)
         {
-            if (loaded == null && loadError == null)
-            {
-                nint h = NativeLoader.TryLoad(SoName, global: true, out string? reason);
-                if (h == 0)
-                    loadError = $"MPI is not available: {SoName} (Open MPI) could not be loaded ({reason}). Install it ({Packages}).";
-                else
-                {
-                    try { loaded = new MpiLibrary(h); }
-                    catch (DistributedException e) { loadError = e.Message; }
-                }
-            }
+            if (soname != SoName) return LoadUncached(soname, out error);
+            if (loaded == null && loadError == null) loaded = LoadUncached(soname, out loadError);
             error = loadError;
             return loaded;
         }
+    }
+
+    private static MpiLibrary? LoadUncached(string soname, out string? error)
+    {
+        error = null;
+        nint h = NativeLoader.TryLoad(soname, global: true, out string? reason);
+        if (h == 0)
+        {
+            error = $"MPI is not available: {soname} (Open MPI) could not be loaded ({reason}). Install it ({Packages}).";
+            return null;
+        }
+        try { return new MpiLibrary(h); }
+        catch (DistributedException e) { error = e.Message; return null; }
     }
 
     public static MpiLibrary Load() =>

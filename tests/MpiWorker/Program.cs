@@ -96,10 +96,11 @@ static void Collectives(IProcessGroup g, string dir)
 
     // Barrier: rank 0 arrives late; no rank may leave before it arrived.
     if (r == 0) Thread.Sleep(1500);
-    double arrived = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    long arrived = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     g.Barrier();
-    double left = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-    TestData.Write(dir, "barrier", r, new[] { (float)(arrived - 1.7e12), (float)(left - 1.7e12) });
+    long left = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    // Milliseconds since 1970 do not fit a float's 24 bits: millions and the rest apart.
+    TestData.Write(dir, "barrier", r, new float[] { arrived / 1_000_000, arrived % 1_000_000, left / 1_000_000, left % 1_000_000 });
 }
 
 static void Die(IProcessGroup g)
