@@ -40,6 +40,7 @@ public sealed class MpiProcessTests : IDisposable
             Assert.Equal(TestData.Uniform(6001, 333), R("broadcast-span", rank));      // from the last rank
             Assert.Equal(TestData.Uniform(7000, 6), R("broadcast-tensor", rank));      // from rank 0
             Assert.Equal(new[] { 7f, 17f }, R("allgather", rank));
+            Assert.Equal(new[] { 1f }, R("null-reference-caught", rank));
         }
         // Milliseconds since 1970 of [arrived, left] at the barrier.
         long[] Times(int rank)
