@@ -14,7 +14,7 @@ namespace NativeGan.Distributed;
 public sealed unsafe class MpiProcessGroup : IProcessGroup
 {
     private static readonly object InitGate = new();
-    private static bool initialisedOnce;
+    private static bool initialisedOnce, live;
 
     private readonly MpiLibrary mpi;
     private readonly object callGate = new();
@@ -37,6 +37,8 @@ public sealed unsafe class MpiProcessGroup : IProcessGroup
             Check(mpi.Finalized(&done), "MPI_Finalized");
             if (done != 0 || initialisedOnce && !IsInitialized())
                 throw new DistributedException("MPI was already finalised in this process; MPI can be initialised only once per process.");
+            if (live) throw new DistributedException("An MPI process group already exists in this process; share it (disposing one finalises MPI for all).");
+            live = true;
             if (!IsInitialized())
             {
                 int provided = 0;
@@ -299,6 +301,7 @@ public sealed unsafe class MpiProcessGroup : IProcessGroup
         {
             int done = 0;
             if (mpi.Finalized(&done) == MpiLibrary.Success && done == 0) mpi.Finalize();
+            live = false;
         }
     }
 
