@@ -53,6 +53,7 @@ internal static class BackwardEngine
                 {
                     AccumulateIntoLeaf(t, g, createGraph, keep);
                     keep = true;
+                    t.RunPostAccumulateGradHooks();
                 }
             }
             else if (NeedsBackward(t.GradFn, needed))
