@@ -30,23 +30,37 @@ internal sealed class SafetensorsHeader
 
         using (doc)
         {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw Safetensors.Fail(source, $"expected the header to be a JSON object, but it is {Kind(root)}");
-
-            var entries = new List<Entry>();
-            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var prop in root.EnumerateObject())
+            try
             {
-                if (!seen.Add(prop.Name))
-                    throw Safetensors.Fail(source, $"the header lists '{prop.Name}' twice");
-                if (prop.Name == Safetensors.MetadataKey) ReadMetadata(prop.Value, source, metadata);
-                else entries.Add(ReadEntry(prop.Name, prop.Value, source, dataLength));
+                return Walk(doc.RootElement, source, dataLength);
             }
-            CheckNoOverlap(entries, source);
-            return new SafetensorsHeader { Entries = entries, Metadata = metadata };
+            catch (InvalidOperationException ex)
+            {
+                // JsonDocument checks the structure but transcodes strings only when asked: a corrupt byte inside
+                // a name or value surfaces here ("Cannot transcode invalid UTF-8 JSON text").
+                throw Safetensors.Fail(source, $"expected the header's names and strings to be UTF-8 text, but one is not ({ex.Message}); " +
+                    $"it starts with {Preview(headerBytes)}", ex);
+            }
         }
+    }
+
+    private static SafetensorsHeader Walk(JsonElement root, string source, long? dataLength)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw Safetensors.Fail(source, $"expected the header to be a JSON object, but it is {Kind(root)}");
+
+        var entries = new List<Entry>();
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var prop in root.EnumerateObject())
+        {
+            if (!seen.Add(prop.Name))
+                throw Safetensors.Fail(source, $"the header lists '{prop.Name}' twice");
+            if (prop.Name == Safetensors.MetadataKey) ReadMetadata(prop.Value, source, metadata);
+            else entries.Add(ReadEntry(prop.Name, prop.Value, source, dataLength));
+        }
+        CheckNoOverlap(entries, source);
+        return new SafetensorsHeader { Entries = entries, Metadata = metadata };
     }
 
     private static void ReadMetadata(JsonElement value, string source, Dictionary<string, string> metadata)

@@ -21,14 +21,54 @@ public static class Losses
             throw new ArgumentException($"{op}: input {ShapeUtil.Format(input.ShapeArray)} and target {ShapeUtil.Format(target.ShapeArray)} must have the same shape.");
     }
 
-    /// <summary>Binary cross-entropy on probabilities; logs are clamped at -100 as PyTorch does.</summary>
+    /// <summary>PyTorch's floor under p * (1 - p) in binary_cross_entropy's backward.</summary>
+    private const float BceGradientEpsilon = 1e-12f;
+
+    /// <summary>
+    /// Binary cross-entropy on probabilities, as torch.nn.functional.binary_cross_entropy:
+    /// -(t * max(log p, -100) + (1 - t) * max(log(1 - p), -100)), with PyTorch's own gradient
+    /// (p - t) / max(p * (1 - p), 1e-12), which stays finite at p = 0 and p = 1. Differentiating the clamped
+    /// composition instead multiplies 0 by the infinite slope of log at 0 and gives NaN at a saturated sigmoid.
+    /// </summary>
+    /// <remarks>
+    /// The backward is written in engine ops, so a gradient of the gradient can be taken. The target's gradient is
+    /// the derivative of the loss above, max(log(1 - p), -100) - max(log p, -100), finite everywhere; PyTorch's is
+    /// -logit(p), which is infinite at p = 0 and p = 1. Probabilities outside [0, 1] give NaN (reading them back to
+    /// refuse them would stall the device queue on every loss).
+    /// </remarks>
     public static Tensor Bce(Tensor probabilities, Tensor target, Reduction reduction = Reduction.Mean)
     {
         CheckSameShape("binary_cross_entropy", probabilities, target);
-        var logP = probabilities.Log().Clamp(min: -100f);
-        var log1mP = probabilities.RSub(1f).Log().Clamp(min: -100f);
-        var loss = target.Mul(logP).Add(target.RSub(1f).Mul(log1mP)).Neg();
+        Tensor p = probabilities, t = target;
+        Tensor loss;
+        using (Tensor.NoGrad())
+        {
+            using var logP = ClampedLog(p);
+            using var oneMinusP = p.RSub(1f);
+            using var logOneMinusP = ClampedLog(oneMinusP);
+            using var targetMinusOne = t.Sub(1f);
+            using var negativePart = targetMinusOne.Mul(logOneMinusP);
+            using var positivePart = t.Mul(logP);
+            loss = negativePart.Sub(positivePart); // PyTorch's order: (t - 1) * log(1 - p) - t * log p
+        }
+        loss = NativeGan.Graph.Node.Record(loss, "binary_cross_entropy", new[] { p, t }, g => new[]
+        {
+            p.RequiresGrad ? BceGradInput(g, p, t) : null,
+            t.RequiresGrad ? g.Mul(p.RSub(1f).Log().Clamp(min: -100f).Sub(p.Log().Clamp(min: -100f))) : null,
+        });
         return Reduce(loss, reduction);
+    }
+
+    /// <summary>g * (p - t) / max((1 - p) * p, 1e-12): PyTorch's binary_cross_entropy_backward, in engine ops.</summary>
+    private static Tensor BceGradInput(Tensor g, Tensor p, Tensor t) =>
+        g.Mul(p.Sub(t)).Div(p.RSub(1f).Mul(p).Clamp(min: BceGradientEpsilon));
+
+    /// <summary>max(log x, -100) into a new tensor (called with grad recording off).</summary>
+    private static Tensor ClampedLog(Tensor x)
+    {
+        var log = x.Log();
+        log.ClampInPlace(-100f, float.PositiveInfinity);
+        return log;
     }
 
     /// <summary>Binary cross-entropy on logits: softplus(x) - x*t, stable for any x; its gradient is sigmoid(x) - t.</summary>

@@ -119,11 +119,29 @@ public static class GradCheckCases
             var s = Shape(r, 2);
             return (new[] { In("x", Normal(r, s[0], 1), s[0], 1) }, x => x[0].Expand(s[0], s[1]).Reshape(-1).Square());
         });
-        Add("bce", false, r =>
+        Add("bce", true, r =>
         {
             var s = Shape(r, 2);
             return (new[] { In("x", Uniform(r, 0.1f, 0.9f, s), s), In("target", Uniform(r, 0f, 1f, s), s, false) }, x => Losses.Bce(x[0], x[1]));
         });
+        // Within 0.02 of 0 and 1, where the slope is up to 200 and a composition of clamped logs lost it; a small
+        // step keeps the central difference's truncation error (~eps^2 / (1 - p)^3) far below the tolerance.
+        Register(new GradCheckCase("bce_near_saturation", false, r =>
+        {
+            var s = Shape(r, 2);
+            var p = Uniform(r, 0.005f, 0.02f, s).Select(v => r.Next(2) == 0 ? v : 1f - v).ToArray();
+            var t = Uniform(r, 0f, 1f, s).Select(v => r.Next(3) switch { 0 => 0f, 1 => 1f, _ => v }).ToArray();
+            return (new[] { In("x", p, s), In("target", t, s, false) }, x => Losses.Bce(x[0], x[1]));
+        }, Eps: 1e-4));
+        // A sigmoid discriminator's output fed to BCE, logits 3..6 from 0: saturating, yet float32 still resolves
+        // 1 - sigmoid(x) there (beyond |x| ~ 8 it holds a few ulps, which is what BCE with logits is for).
+        Register(new GradCheckCase("bce_of_sigmoid", true, r =>
+        {
+            var s = Shape(r, 2);
+            var logits = Uniform(r, 3f, 6f, s).Select(v => r.Next(2) == 0 ? v : -v).ToArray();
+            var t = Uniform(r, 0f, 1f, s).Select(v => r.Next(3) switch { 0 => 0f, 1 => 1f, _ => v }).ToArray();
+            return (new[] { In("x", logits, s), In("target", t, s, false) }, x => Losses.Bce(x[0].Sigmoid(), x[1]));
+        }, Eps: 1e-2));
         Add("bce_with_logits", true, r =>
         {
             var s = Shape(r, 2);

@@ -126,17 +126,17 @@ public sealed class ProGanConfig
             {
                 case "model": cfg.Model = Choice(v, source, key, new[] { ModelName }); break;
                 case "dataset": ParseDataset(cfg, v, source); break;
-                case "resolution": cfg.Resolution = Int(v, source, key, 4); break;
-                case "latent_dim": cfg.LatentDim = IsNull(v) ? null : Int(v, source, key, 1); break;
-                case "fmap_base": cfg.FmapBase = Int(v, source, key, 1); break;
-                case "fmap_max": cfg.FmapMax = Int(v, source, key, 1); break;
+                case "resolution": cfg.Resolution = Int(v, source, key, 4, 1024); break;
+                case "latent_dim": cfg.LatentDim = IsNull(v) ? null : Int(v, source, key, 1, ConfigYaml.MaxWidth); break;
+                case "fmap_base": cfg.FmapBase = Int(v, source, key, 1, 1 << 20); break;
+                case "fmap_max": cfg.FmapMax = Int(v, source, key, 1, ConfigYaml.MaxWidth); break;
                 case "mbstd_group_size": cfg.MbstdGroupSize = Int(v, source, key, 1); break;
                 case "gan_type": cfg.GanType = Choice(v, source, key, ProGanLossTypes.All); break;
                 case "gp_lambda": cfg.GpLambda = Float(v, source, key, min: 0f); break;
                 case "drift": cfg.Drift = Float(v, source, key, min: 0f); break;
                 case "lr": cfg.Lr = Float(v, source, key, positive: true); break;
                 case "betas": cfg.Betas = ParseBetas(v, source, key); break;
-                case "batch_size": cfg.BatchSize = Int(v, source, key, 1); break;
+                case "batch_size": cfg.BatchSize = Int(v, source, key, 1, ConfigYaml.MaxBatchSize); break;
                 case "batch_sizes": cfg.BatchSizes = ParseBatchSizes(v, source, key); break;
                 case "fade_images": cfg.FadeImages = Long(v, source, key); break;
                 case "stable_images": cfg.StableImages = Long(v, source, key); break;
@@ -145,7 +145,7 @@ public sealed class ProGanConfig
                 case "sample_every": cfg.SampleEvery = Int(v, source, key, 0); break;
                 case "checkpoint_every": cfg.CheckpointEvery = Int(v, source, key, 0); break;
                 case "log_every": cfg.LogEvery = Int(v, source, key, 1); break;
-                case "sample_count": cfg.SampleCount = Int(v, source, key, 1); break;
+                case "sample_count": cfg.SampleCount = Int(v, source, key, 1, 1024); break;
                 case "device": cfg.Device = DeviceSpec(v, source, key); break;
                 default: throw UnknownKey(source, key, k, TopKeys);
             }
@@ -166,7 +166,7 @@ public sealed class ProGanConfig
             {
                 case "kind": cfg.DatasetKind = Choice(v, source, full, DatasetKinds); break;
                 case "path": cfg.DatasetPath = IsNull(v) ? null : Str(v, source, full); break;
-                case "channels": cfg.Channels = Int(v, source, full, 1); break;
+                case "channels": cfg.Channels = Int(v, source, full, 1, 4); break;
                 case "max_samples": cfg.MaxSamples = IsNull(v) ? null : Int(v, source, full, 1); break;
                 default: throw UnknownKey(source, full, k, DatasetKeys);
             }

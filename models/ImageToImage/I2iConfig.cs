@@ -135,13 +135,13 @@ public sealed class I2iConfig
                     case "input_nc": c.InputNc = Channels(v, source, key); break;
                     case "output_nc": c.OutputNc = Channels(v, source, key); break;
                     case "net_g": c.NetG = IsNull(v) ? null : Choice(v, source, key, new[] { "unet", "resnet" }); break;
-                    case "ngf": c.Ngf = Int(v, source, key, 1); break;
-                    case "ndf": c.Ndf = Int(v, source, key, 1); break;
-                    case "n_layers_d": c.NLayersD = Int(v, source, key, 1); break;
+                    case "ngf": c.Ngf = Int(v, source, key, 1, ConfigYaml.MaxWidth); break;
+                    case "ndf": c.Ndf = Int(v, source, key, 1, ConfigYaml.MaxWidth); break;
+                    case "n_layers_d": c.NLayersD = Int(v, source, key, 1, 12); break;
                     case "norm": c.Norm = IsNull(v) ? null : Choice(v, source, key, new[] { "batch", "instance", "none" }); break;
                     case "no_dropout": c.NoDropout = IsNull(v) ? null : Bool(v, source, key); break;
-                    case "num_downs": c.NumDowns = IsNull(v) ? null : Int(v, source, key, 5); break;
-                    case "n_blocks": c.NBlocks = IsNull(v) ? null : Int(v, source, key, 0); break;
+                    case "num_downs": c.NumDowns = IsNull(v) ? null : Int(v, source, key, 5, 12); break;
+                    case "n_blocks": c.NBlocks = IsNull(v) ? null : Int(v, source, key, 0, 1024); break;
                     case "gan_type": c.GanType = IsNull(v) ? null : Choice(v, source, key, I2iGanLoss.Types); break;
                     case "lambda_l1": c.LambdaL1 = Float(v, source, key, min: 0f); break;
                     case "lambda_a": c.LambdaA = Float(v, source, key, min: 0f); break;
@@ -150,7 +150,7 @@ public sealed class I2iConfig
                     case "pool_size": c.PoolSize = IsNull(v) ? null : Int(v, source, key, 0); break;
                     case "lr": c.Lr = Float(v, source, key, positive: true); break;
                     case "beta1": c.Beta1 = Float(v, source, key, min: 0f, max: 0.999999f); break;
-                    case "batch_size": c.BatchSize = Int(v, source, key, 1); break;
+                    case "batch_size": c.BatchSize = Int(v, source, key, 1, ConfigYaml.MaxBatchSize); break;
                     case "n_epochs": c.NEpochs = Int(v, source, key, 0); break;
                     case "n_epochs_decay": c.NEpochsDecay = Int(v, source, key, 0); break;
                     case "iterations": c.Iterations = IsNull(v) ? null : Int(v, source, key, 0); break;
@@ -189,8 +189,8 @@ public sealed class I2iConfig
                 case "path_a": c.PathA = IsNull(v) ? null : Str(v, source, full); break;
                 case "path_b": c.PathB = IsNull(v) ? null : Str(v, source, full); break;
                 case "direction": c.Direction = Choice(v, source, full, new[] { "AtoB", "BtoA" }); break;
-                case "crop_size": c.CropSize = Int(v, source, full, 4); break;
-                case "load_size": c.LoadSize = IsNull(v) ? null : Int(v, source, full, 4); break;
+                case "crop_size": c.CropSize = Int(v, source, full, 4, ConfigYaml.MaxImageSize); break;
+                case "load_size": c.LoadSize = IsNull(v) ? null : Int(v, source, full, 4, ConfigYaml.MaxImageSize); break;
                 case "no_flip": c.NoFlip = Bool(v, source, full); break;
                 case "max_samples": c.MaxSamples = IsNull(v) ? null : Int(v, source, full, 1); break;
                 default: throw UnknownKey(source, full, k, DatasetKeys);

@@ -108,8 +108,10 @@ public static class ImageIO
                 }
             }
         }
-        catch (Exception e) when (e is not InvalidDataException and not IOException)
+        catch (Exception e) when (e is not InvalidDataException)
         {
+            // The bytes are already in memory, so an IOException here is the decoder seeking outside a corrupt
+            // file's data ("move the position before the beginning of the stream"), not a disk error: name the file.
             throw new InvalidDataException($"{header}: cannot decode the image: {e.Message}", e);
         }
         return new ImageData(w, h, c, header.BitDepth, planar, header.Path);

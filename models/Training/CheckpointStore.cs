@@ -109,7 +109,7 @@ public static class CheckpointStore
                     : !file.Metadata.ContainsKey("format") || !file.Metadata.ContainsKey("config") ? "its metadata lacks 'format' or 'config'"
                     : null;
             }
-            catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is FormatException or InvalidDataException or IOException or UnauthorizedAccessException)
             {
                 problem = e.Message;
             }

@@ -11,22 +11,49 @@ namespace NativeGan.Models.Training;
 /// </summary>
 public static class ConfigYaml
 {
-    /// <summary>Loads YAML text; null for an empty document. A syntax error names the line and column.</summary>
+    /// <summary>Largest image side a config may ask for: every model here stays far below it, and
+    /// side * side * channels * batch stays inside a 32-bit element count.</summary>
+    public const int MaxImageSize = 4096;
+
+    /// <summary>Largest batch a config may ask for.</summary>
+    public const int MaxBatchSize = 65536;
+
+    /// <summary>Largest layer width (features, filters, latent size).</summary>
+    public const int MaxWidth = 16384;
+
+    /// <summary>Loads YAML text; null for an empty document. A syntax error names the file, line and column.</summary>
     public static YamlNode? LoadRoot(string yaml, string source)
     {
+        var stream = LoadStream(yaml, source);
+        if (stream.Documents.Count == 0) return null;
+        if (stream.Documents.Count > 1) throw new ConfigException($"{source}: expected one YAML document, found {stream.Documents.Count}.");
+        var root = stream.Documents[0].RootNode;
+        return root is YamlScalarNode { Value: null or "" or "~" or "null" } ? null : root;
+    }
+
+    /// <summary>Parses YAML text into documents; every syntax error is a ConfigException naming the file and line.</summary>
+    public static YamlStream LoadStream(string yaml, string source)
+    {
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(yaml));
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
             throw new ConfigException($"{source}: invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}", e);
         }
-        if (stream.Documents.Count == 0) return null;
-        if (stream.Documents.Count > 1) throw new ConfigException($"{source}: expected one YAML document, found {stream.Documents.Count}.");
-        var root = stream.Documents[0].RootNode;
-        return root is YamlScalarNode { Value: null or "" or "~" or "null" } ? null : root;
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's parser gives up on some unclosed structures ("{a: 1" at the end of a file) with a bare
+            // InvalidOperationException; the last event it produced says where the document stopped making sense.
+            var at = parser.Current?.End ?? Mark.Empty;
+            int line = Math.Max(1, (int)at.Line);
+            throw new ConfigException($"{source}: invalid YAML at line {line}, column {Math.Max(1, (int)at.Column)}: " +
+                "a flow mapping '{' or sequence '[' or a quoted string is not closed before the end of the file.", e);
+        }
+        return stream;
     }
 
     public static string Key(YamlNode k, string source, string prefix) =>
@@ -47,16 +74,17 @@ public static class ConfigYaml
     }
 
     /// <summary>An integer; a whole number written as a float (BasicSR's <c>!!float 5e3</c>) is accepted.</summary>
-    public static int Int(YamlNode v, string source, string key, int min)
+    public static int Int(YamlNode v, string source, string key, int min, int max = int.MaxValue)
     {
         if (v is YamlScalarNode { Value: { } s })
         {
             string t = s.Trim().Replace("_", "");
-            if (int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) && i >= min) return i;
-            if (double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d == Math.Floor(d) && d >= min && d <= int.MaxValue)
+            if (int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) && i >= min && i <= max) return i;
+            if (double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d == Math.Floor(d) && d >= min && d <= max)
                 return (int)d;
         }
-        throw new ConfigException($"{source}: key '{key}' (line {v.Start.Line}): expected an integer >= {min}, got {Describe(v)}.");
+        string range = max == int.MaxValue ? $">= {min}" : $"from {min} to {max}";
+        throw new ConfigException($"{source}: key '{key}' (line {v.Start.Line}): expected an integer {range}, got {Describe(v)}.");
     }
 
     public static ulong ULong(YamlNode v, string source, string key)

@@ -107,15 +107,7 @@ public sealed class GanConfig
     public static GanConfig Parse(string yaml, string source = "<config>")
     {
         var cfg = new GanConfig { Source = source, Text = yaml };
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException e)
-        {
-            throw new ConfigException($"{source}: invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}", e);
-        }
+        var stream = LoadStream(yaml, source);
         if (stream.Documents.Count == 0) { cfg.Validate(); return cfg; }
         if (stream.Documents.Count > 1) throw new ConfigException($"{source}: expected one YAML document, found {stream.Documents.Count}.");
         var root = stream.Documents[0].RootNode;
@@ -134,7 +126,7 @@ public sealed class GanConfig
                 case "dataset":
                     ParseDataset(cfg.Dataset, v, source);
                     break;
-                case "batch_size": cfg.BatchSize = Int(v, source, key, 1); break;
+                case "batch_size": cfg.BatchSize = Int(v, source, key, 1, ConfigYaml.MaxBatchSize); break;
                 case "iterations": cfg.Iterations = Int(v, source, key, 0); break;
                 case "seed": cfg.Seed = ULong(v, source, key); break;
                 case "lr": cfg.Lr = IsNull(v) ? null : Float(v, source, key, positive: true); break;
@@ -168,8 +160,8 @@ public sealed class GanConfig
             {
                 case "kind": d.Kind = Choice(v, source, full, DatasetKinds); break;
                 case "path": d.Path = IsNull(v) ? null : Str(v, source, full); break;
-                case "image_size": d.ImageSize = IsNull(v) ? null : Int(v, source, full, 1); break;
-                case "channels": d.Channels = IsNull(v) ? null : Int(v, source, full, 1); break;
+                case "image_size": d.ImageSize = IsNull(v) ? null : Int(v, source, full, 1, 1024); break;
+                case "channels": d.Channels = IsNull(v) ? null : Int(v, source, full, 1, 4); break;
                 case "max_samples": d.MaxSamples = IsNull(v) ? null : Int(v, source, full, 1); break;
                 default:
                     throw new ConfigException($"{source}: unknown key '{full}' (line {k.Start.Line}); expected one of: kind, path, image_size, channels, max_samples.");

@@ -75,7 +75,7 @@ public static class BasicSrOptionFile
             {
                 case "model_type": break;
                 case "name": cfg.Name = IsNull(v) ? null : Str(v, source, key); break;
-                case "scale": cfg.Scale = Int(v, source, key, 1); break;
+                case "scale": cfg.Scale = Int(v, source, key, 1, 16); break;
                 case "num_gpu":
                     // NativeGan trains on one device; batch_size_per_gpu is that device's batch.
                     if (!(v is YamlScalarNode { Value: "auto" })) Int(v, source, key, 0);
@@ -92,7 +92,7 @@ public static class BasicSrOptionFile
                         throw new ConfigException($"{source}: key '{key}' (line {k.Start.Line}): only RealESRNetModel and RealESRGANModel degrade; remove the key for {modelType}.");
                     cfg.HighOrderDegradation = Bool(v, source, key);
                     break;
-                case "gt_size": topGtSize = Int(v, source, key, 1); break;
+                case "gt_size": topGtSize = Int(v, source, key, 1, ConfigYaml.MaxImageSize); break;
                 case "datasets": ParseDatasets(cfg, v, source, ref degradation, ref trainGtSize); break;
                 case "network_g": SrConfig.ParseNetworkG(cfg.NetworkG, v, source); break;
                 case "network_d": SrConfig.ParseNetworkD(cfg.NetworkD, v, source); break;
@@ -172,7 +172,7 @@ public static class BasicSrOptionFile
                 case "dataroot_gt": t.DatarootGt = IsNull(v) ? null : Str(v, source, full); break;
                 case "dataroot_lq": t.DatarootLq = IsNull(v) ? null : Str(v, source, full); break;
                 case "meta_info": t.MetaInfo = IsNull(v) ? null : Str(v, source, full); break;
-                case "gt_size": gtSize = Int(v, source, full, 1); break;
+                case "gt_size": gtSize = Int(v, source, full, 1, ConfigYaml.MaxImageSize); break;
                 case "use_hflip" or "use_flip": t.UseHFlip = Bool(v, source, full); break;
                 case "use_rot": t.UseRot = Bool(v, source, full); break;
                 case "use_shuffle":
@@ -180,9 +180,9 @@ public static class BasicSrOptionFile
                     break;
                 case "num_worker_per_gpu": Int(v, source, full, 0); break;
                 case "pin_memory": Bool(v, source, full); break;
-                case "batch_size_per_gpu": t.BatchSize = Int(v, source, full, 1); break;
+                case "batch_size_per_gpu": t.BatchSize = Int(v, source, full, 1, ConfigYaml.MaxBatchSize); break;
                 case "dataset_enlarge_ratio": t.DatasetEnlargeRatio = Int(v, source, full, 1); break;
-                case "crop_pad_size": t.CropPadSize = Int(v, source, full, 1); break;
+                case "crop_pad_size": t.CropPadSize = Int(v, source, full, 1, ConfigYaml.MaxImageSize); break;
                 default:
                     if (degradation != null && DegradationConfig.Keys.Contains(key))
                     {

@@ -36,7 +36,7 @@ public sealed partial class SrConfig
             switch (key)
             {
                 case "model": break;
-                case "scale": cfg.Scale = Int(v, source, key, 1); break;
+                case "scale": cfg.Scale = Int(v, source, key, 1, 16); break;
                 case "seed": cfg.Seed = ULong(v, source, key); break;
                 case "device": cfg.Device = DeviceSpec(v, source, key); break;
                 case "network_g": ParseNetworkG(cfg.NetworkG, v, source); break;
@@ -91,14 +91,14 @@ public sealed partial class SrConfig
             switch (key)
             {
                 case "type": g.Type = Choice(v, source, full, SrNetworkGConfig.Types); break;
-                case "num_in_ch": g.NumInCh = Int(v, source, full, 1); break;
-                case "num_out_ch": g.NumOutCh = Int(v, source, full, 1); break;
-                case "num_feat": g.NumFeat = Int(v, source, full, 1); break;
-                case "num_block": g.NumBlock = Int(v, source, full, 1); break;
-                case "num_grow_ch": g.NumGrowCh = Int(v, source, full, 1); break;
-                case "num_conv": g.NumConv = Int(v, source, full, 0); break;
+                case "num_in_ch": g.NumInCh = Int(v, source, full, 1, 64); break;
+                case "num_out_ch": g.NumOutCh = Int(v, source, full, 1, 64); break;
+                case "num_feat": g.NumFeat = Int(v, source, full, 1, ConfigYaml.MaxWidth); break;
+                case "num_block": g.NumBlock = Int(v, source, full, 1, 1024); break;
+                case "num_grow_ch": g.NumGrowCh = Int(v, source, full, 1, ConfigYaml.MaxWidth); break;
+                case "num_conv": g.NumConv = Int(v, source, full, 0, 1024); break;
                 case "act_type": g.ActType = Choice(v, source, full, SRVGGNetCompact.ActTypes); break;
-                case "scale" or "upscale": g.Scale = Int(v, source, full, 1); break;
+                case "scale" or "upscale": g.Scale = Int(v, source, full, 1, 16); break;
                 default: throw UnknownKey(source, full, k, keys);
             }
         }
@@ -114,8 +114,8 @@ public sealed partial class SrConfig
             {
                 case "type": d.Type = Choice(v, source, full, SrNetworkDConfig.Types); break;
                 case "skip_connection": d.SkipConnection = Bool(v, source, full); break;
-                case "num_in_ch": d.NumInCh = Int(v, source, full, 1); break;
-                case "num_feat": d.NumFeat = Int(v, source, full, 1); break;
+                case "num_in_ch": d.NumInCh = Int(v, source, full, 1, 64); break;
+                case "num_feat": d.NumFeat = Int(v, source, full, 1, ConfigYaml.MaxWidth); break;
                 default: throw UnknownKey(source, full, k, keys);
             }
         }
@@ -149,12 +149,12 @@ public sealed partial class SrConfig
             {
                 case "dataroot_gt": t.DatarootGt = IsNull(v) ? null : Str(v, source, full); break;
                 case "dataroot_lq": t.DatarootLq = IsNull(v) ? null : Str(v, source, full); break;
-                case "gt_size": t.GtSize = Int(v, source, full, 1); break;
+                case "gt_size": t.GtSize = Int(v, source, full, 1, ConfigYaml.MaxImageSize); break;
                 case "use_hflip" or "use_flip": t.UseHFlip = Bool(v, source, full); break;
                 case "use_rot": t.UseRot = Bool(v, source, full); break;
-                case "batch_size" or "batch_size_per_gpu": t.BatchSize = Int(v, source, full, 1); break;
+                case "batch_size" or "batch_size_per_gpu": t.BatchSize = Int(v, source, full, 1, ConfigYaml.MaxBatchSize); break;
                 case "meta_info": t.MetaInfo = IsNull(v) ? null : Str(v, source, full); break;
-                case "crop_pad_size": t.CropPadSize = Int(v, source, full, 1); break;
+                case "crop_pad_size": t.CropPadSize = Int(v, source, full, 1, ConfigYaml.MaxImageSize); break;
                 case "dataset_enlarge_ratio": t.DatasetEnlargeRatio = Int(v, source, full, 1); break;
                 default: throw UnknownKey(source, full, k, keys);
             }
