@@ -20,15 +20,14 @@ public sealed class CliInstallTests : IDisposable
         Assert.SkipWhen(dotnet == null, "no `dotnet` executable (DOTNET_HOST_PATH or PATH): the SDK is needed to pack and install the tool.");
         var minutes = TimeSpan.FromMinutes(8);
         string packages = Path.Combine(_dir, "packages"), tools = Path.Combine(_dir, "tools");
-        // A private NuGet home: the installed tool and its caches stay in the temp folder.
         var env = new Dictionary<string, string?> { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" };
 
         var pack = CliRun.Process(dotnet!, ["pack", Path.Combine(CliRun.RepositoryRoot, "cli"), "-c", "Release", "-o", packages], minutes, environment: env);
         Assert.True(pack.Code == 0, pack.Out + pack.Err);
         Assert.Contains(Directory.GetFiles(packages), f => Path.GetFileName(f).StartsWith("nativegan.") && f.EndsWith(".nupkg"));
 
-        // --ignore-failed-sources: the local folder is enough on a machine without network.
-        var install = CliRun.Process(dotnet!, ["tool", "install", "nativegan", "--tool-path", tools, "--add-source", packages, "--ignore-failed-sources"],
+        // --source: the folder replaces every configured feed, so nothing is fetched and no network is needed.
+        var install = CliRun.Process(dotnet!, ["tool", "install", "nativegan", "--tool-path", tools, "--source", packages],
             minutes, workingDirectory: _dir, environment: env);
         Assert.True(install.Code == 0, install.Out + install.Err);
 
