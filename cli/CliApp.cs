@@ -90,8 +90,10 @@ public static class CliApp
             return args.Length > 0 && args[0] == "version" ? VersionInfo.Write(stdout) : VersionInfo.WriteVersion(stdout);
         }
         var verb = result.TypeInfo.Current is { } t && VerbTypes.Contains(t) ? t : null;
-        if (errors.OfType<HelpVerbRequestedError>().FirstOrDefault() is { Matched: false, Verb: { } unknownHelp })
-            return UnknownVerb(unknownHelp, stderr);
+        // `nativegan help VERB` with a VERB that does not exist.
+        if (errors.OfType<HelpVerbRequestedError>().FirstOrDefault() is { Matched: false } && args.Length > 1 && args[0] == "help"
+            && !args[1].StartsWith('-'))
+            return UnknownVerb(args[1], stderr);
         if (errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError))
         {
             stdout.WriteLine(Help(result, verbsIndex: false));

@@ -5,7 +5,7 @@ using NativeGan.Profiling.Kernels;
 
 namespace NativeGan.Cli.Verbs;
 
-[Verb("kernels", HelpText = "List every GPU kernel with its family; compile them to PTX (--ptx DIR) for one or more architectures; with NVIDIA's ptxas, report registers, spills, shared memory, occupancy and the innermost loop's instruction mix. No GPU needed.")]
+[Verb("kernels", HelpText = "List every GPU kernel with its family; compile them to PTX (-o DIR) for one or more architectures; with NVIDIA's ptxas, report registers, spills, shared memory, occupancy and the innermost loop's instruction mix. No GPU needed.")]
 public sealed class KernelsVerb : ICommand
 {
     [Option("arch", HelpText = "Architectures, comma-separated (sm_70, sm_75, sm_80, sm_86, sm_89, sm_90, or 8.6) or 'all' for those six. Default: the first CUDA device's, else sm_90.")]

@@ -26,6 +26,15 @@ public class CliVerbConsistencyTests
     }
 
     [Fact]
+    public void HelpForAnUnknownVerbIsTheSameOneLine()
+    {
+        var (code, output, error) = Run("help", "trian");
+        Assert.Equal(ExitCodes.BadArguments, code);
+        Assert.Equal("", output);
+        Assert.Equal("error: unknown verb 'trian'; did you mean 'train'? See `nativegan --help`.", Assert.Single(Lines(error)));
+    }
+
+    [Fact]
     public void UnknownVerbFarFromAnyListsTheVerbsOnOneLine()
     {
         var (code, _, error) = Run("frobnicate");
