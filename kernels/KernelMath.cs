@@ -39,7 +39,7 @@ public static class KernelMath
     /// <summary>e^x, within 1 ulp; MathF.Exp's special values (NaN, 0 below -103.97, inf above 88.72).</summary>
     public static float Exp(float x)
     {
-        if (x != x) return x;
+        if (float.IsNaN(x)) return x;
         if (x > 88.8f) return float.PositiveInfinity;
         if (x < -104f) return 0f;
         return ExpCore(x, 0f);
@@ -48,7 +48,7 @@ public static class KernelMath
     /// <summary>Natural logarithm, within 1 ulp; Log(0) = -inf, Log(x &lt; 0) = NaN, Log(inf) = inf.</summary>
     public static float Log(float x)
     {
-        if (x != x) return x;
+        if (float.IsNaN(x)) return x;
         if (x < 0f) return float.NaN;
         if (x == 0f) return float.NegativeInfinity;
         if (x == float.PositiveInfinity) return x;
@@ -59,7 +59,7 @@ public static class KernelMath
     public static float Pow(float x, float y)
     {
         if (y == 0f || x == 1f) return 1f;
-        if (x != x || y != y) return x + y;
+        if (float.IsNaN(x) || float.IsNaN(y)) return x + y;
         float ax = MathF.Abs(x);
         float ay = MathF.Abs(y);
         int yKind = IntegerKind(y);

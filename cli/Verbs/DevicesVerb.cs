@@ -8,12 +8,17 @@ namespace NativeGan.Cli.Verbs;
 [Verb("devices", HelpText = "List the devices this machine offers and say which one is the default.")]
 public sealed class DevicesVerb : ICommand
 {
+    [Option("kernels", HelpText = "For each CUDA device, compile every kernel to PTX for its architecture and say whether all compile (a few seconds; no launch).")]
+    public bool Kernels { get; set; }
+
     public int Run(TextWriter stdout, TextWriter stderr)
     {
         var devices = Device.List();
         var rows = new List<string[]> { new[] { "DEVICE", "NAME", "MEMORY", "COMPUTE", "KERNELS" } };
         var failures = new List<string>();
-        using var compiler = devices.Any(d => d.Kind == DeviceKind.Cuda) ? new PtxKernelCompiler() : null;
+        // Compiling 33 kernels per architecture costs seconds; listing devices should not, so it is asked for.
+        bool anyCuda = devices.Any(d => d.Kind == DeviceKind.Cuda);
+        using var compiler = Kernels && anyCuda ? new PtxKernelCompiler() : null;
         rows.AddRange(devices.Select(d => new[]
         {
             d.Spec,
@@ -56,7 +61,8 @@ public sealed class DevicesVerb : ICommand
     /// </summary>
     public static string KernelStatus(DeviceInfo d, PtxKernelCompiler? compiler, List<string> failures)
     {
-        if (d.Kind != DeviceKind.Cuda || compiler == null) return "-";
+        if (d.Kind != DeviceKind.Cuda) return "-";
+        if (compiler == null) return "not checked (--kernels)";
         if (d.ComputeCapability == null) return "unknown architecture";
         string arch = "sm_" + d.ComputeCapability.Replace(".", "");
         var results = compiler.CompileAll(arch);

@@ -5,13 +5,13 @@ using NativeGan.Profiling.Kernels;
 
 namespace NativeGan.Cli.Verbs;
 
-[Verb("kernels", HelpText = "List every GPU kernel with its family; compile them to PTX (--ptx DIR) for one or more architectures; with NVIDIA's ptxas, report registers, spills, shared memory, occupancy and the innermost loop's instruction mix. No GPU needed.")]
+[Verb("kernels", HelpText = "List every GPU kernel with its family; compile them to PTX (-o DIR) for one or more architectures; with NVIDIA's ptxas, report registers, spills, shared memory, occupancy and the innermost loop's instruction mix. No GPU needed.")]
 public sealed class KernelsVerb : ICommand
 {
     [Option("arch", HelpText = "Architectures, comma-separated (sm_70, sm_75, sm_80, sm_86, sm_89, sm_90, or 8.6) or 'all' for those six. Default: the first CUDA device's, else sm_90.")]
     public string? Arch { get; set; }
 
-    [Option("ptx", HelpText = "Write each kernel's PTX to DIR/<arch>/<Class.Method>.ptx.")]
+    [Option('o', "out", HelpText = "Write each kernel's PTX to DIR/<arch>/<Class.Method>.ptx (also --ptx; missing folders are created).")]
     public string? PtxDir { get; set; }
 
     [Option("ptxas", HelpText = "NVIDIA's ptxas (nvdisasm and cuobjdump beside it). Default: $NATIVEGAN_CUDA_TOOLS/bin, PATH, the cache of tools/fetch-cuda-tools.sh, /usr/local/cuda/bin.")]
@@ -116,7 +116,7 @@ public sealed class KernelsVerb : ICommand
     private void WritePtx(IEnumerable<PtxCompilation> compiled, string arch)
     {
         string dir = Path.Combine(PtxDir!, arch);
-        Directory.CreateDirectory(dir);
+        OutputPath.ForFolder(dir);
         foreach (var c in compiled.Where(c => c.Succeeded))
         {
             string path = Path.Combine(dir, c.Kernel.Name + ".ptx");

@@ -21,7 +21,7 @@ public sealed class PrepareVerb : ICommand
     [Option('i', "input", Required = true, Separator = ',', HelpText = "Input folder; for meta-info one or more, comma-separated (DIR[,DIR]).")]
     public IEnumerable<string> Input { get; set; } = Array.Empty<string>();
 
-    [Option('o', "output", HelpText = "multiscale, subimages: the output folder.")]
+    [Option('o', "out", HelpText = "multiscale, subimages: the output folder (created with its parents; also --output). meta-info: the text file, as --meta-info.")]
     public string? Output { get; set; }
 
     [Option("crop-size", HelpText = "subimages: crop size (default 480).")]
@@ -54,6 +54,12 @@ public sealed class PrepareVerb : ICommand
     public int Run(TextWriter stdout, TextWriter stderr)
     {
         string step = Step.ToLowerInvariant().Replace('_', '-');
+        // -o/--out names every verb's output: for meta-info that is the text file.
+        if (step == "meta-info" && Output != null)
+        {
+            if (MetaInfoFile != null) return Bad(stderr, "prepare meta-info: give the text file once, as -o/--out or --meta-info.");
+            (MetaInfoFile, Output) = (Output, null);
+        }
         var misplaced = Misplaced(step);
         if (step is not ("multiscale" or "subimages" or "meta-info"))
             return Bad(stderr, $"prepare expects multiscale, subimages or meta-info, got '{Step}'.");
@@ -65,7 +71,7 @@ public sealed class PrepareVerb : ICommand
         if (step != "meta-info" && inputs.Count != 1)
             return Bad(stderr, $"prepare {step} takes one --input folder, got {inputs.Count} ({string.Join(", ", inputs)}).");
         if (step != "meta-info" && string.IsNullOrEmpty(Output))
-            return Bad(stderr, $"prepare {step} needs --output FOLDER.");
+            return Bad(stderr, $"prepare {step} needs -o/--out FOLDER.");
         try
         {
             return step switch
@@ -90,7 +96,7 @@ public sealed class PrepareVerb : ICommand
         {
             if (given && !steps.Contains(step)) list.Add(name);
         }
-        Only(Output != null, "--output", "multiscale", "subimages");
+        Only(Output != null, "--out", "multiscale", "subimages");
         Only(CropSize != null, "--crop-size", "subimages");
         Only(WindowStep != null, "--step", "subimages");
         Only(ThreshSize != null, "--thresh-size", "subimages");
@@ -108,8 +114,8 @@ public sealed class PrepareVerb : ICommand
         int level = CompressionLevel ?? Multiscale.DefaultZlibLevel;
         if (level is < 0 or > 9) return Bad(stderr, $"--compression-level must be 0..9, got {level}.");
         var jobs = Multiscale.Plan(input);
-        if (File.Exists(output)) return Bad(stderr, $"--output {output} is a file; expected a folder.");
-        Directory.CreateDirectory(output);
+        if (File.Exists(output)) return Bad(stderr, $"--out {output} is a file; expected a folder.");
+        OutputPath.ForFolder(output);
         stdout.WriteLine($"multiscale: {jobs.Count} images from {input} -> {output} (T0 x0.75, T1 x0.5, T2 x1/3, T3 shortest side {Multiscale.ShortestEdge}), {threads} at once");
         var byInput = jobs.ToDictionary(j => j.Input);
         return RunFiles(jobs.Select(j => j.Input).ToList(), f => Multiscale.Resize(byInput[f], output, level), threads, "images", stdout, stderr,
@@ -154,7 +160,7 @@ public sealed class PrepareVerb : ICommand
             keep = entries.Where((e, i) => results[i].Ok).ToList();
             failed = entries.Count - keep.Count;
         }
-        MetaInfo.Write(MetaInfoFile, keep.Select(e => e.Relative));
+        MetaInfo.Write(OutputPath.ForFile(MetaInfoFile), keep.Select(e => e.Relative));
         stdout.WriteLine($"meta-info: {keep.Count} lines written to {MetaInfoFile}" +
                          (failed > 0 ? $"; {failed} images failed the check and are left out" : ""));
         return failed == 0 ? ExitCodes.Ok : ExitCodes.RuntimeFailure;

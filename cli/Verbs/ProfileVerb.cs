@@ -25,7 +25,7 @@ public sealed class ProfileVerb : ICommand
     [Option("device", HelpText = "cpu, cuda, cuda:N or ilgpu-cpu (default: the config's, or cpu for --op).")]
     public string? DeviceName { get; set; }
 
-    [Option("trace", HelpText = "Write a Chrome trace event JSON (chrome://tracing, Perfetto).")]
+    [Option("trace", HelpText = "Write a Chrome trace event JSON (chrome://tracing, Perfetto); missing folders are created.")]
     public string? Trace { get; set; }
 
     public int Run(TextWriter stdout, TextWriter stderr)
@@ -35,27 +35,20 @@ public sealed class ProfileVerb : ICommand
             stderr.WriteLine("error: profile needs exactly one of --config FILE or --op NAME --shape SHAPES.");
             return ExitCodes.BadArguments;
         }
-        try
+        // Failures end in CliApp, which maps them to exit codes as for every verb.
+        NativeGan.Device? device = DeviceName == null ? null : NativeGan.Device.Parse(DeviceName);
+        ProfileResult result = Config != null
+            ? ProfileRun.Config(Config, Steps, Warmup, device)
+            : ProfileRun.Op(Op!, Shape ?? throw new ArgumentException($"profile --op {Op}: --shape is required ({ProfileRun.OpHelp})."),
+                device ?? NativeGan.Device.Cpu, Steps, Warmup);
+        stdout.WriteLine($"profile of {result.What} on {result.Device}, {result.Steps} steps after {Warmup} warm-up; " +
+            (result.Device.Kind == DeviceKind.Cpu ? "each op timed by the host clock" : "kernels timed by events on the device stream (no sync per op)"));
+        stdout.Write(result.Table());
+        if (Trace != null)
         {
-            NativeGan.Device? device = DeviceName == null ? null : NativeGan.Device.Parse(DeviceName);
-            ProfileResult result = Config != null
-                ? ProfileRun.Config(Config, Steps, Warmup, device)
-                : ProfileRun.Op(Op!, Shape ?? throw new ArgumentException($"profile --op {Op}: --shape is required ({ProfileRun.OpHelp})."),
-                    device ?? NativeGan.Device.Cpu, Steps, Warmup);
-            stdout.WriteLine($"profile of {result.What} on {result.Device}, {result.Steps} steps after {Warmup} warm-up; " +
-                (result.Device.Kind == DeviceKind.Cpu ? "each op timed by the host clock" : "kernels timed by events on the device stream (no sync per op)"));
-            stdout.Write(result.Table());
-            if (Trace != null)
-            {
-                result.WriteTrace(Trace);
-                stdout.WriteLine($"trace: {Trace} ({result.Kernels.Count} kernel events, {result.Phases.Count} phase events)");
-            }
-            return 0;
+            result.WriteTrace(OutputPath.ForFile(Trace));
+            stdout.WriteLine($"trace: {Trace} ({result.Kernels.Count} kernel events, {result.Phases.Count} phase events)");
         }
-        catch (Exception e) when (e is ArgumentException or ConfigException or FileNotFoundException or IOException)
-        {
-            stderr.WriteLine($"error: {e.Message}");
-            return ExitCodes.BadArguments;
-        }
+        return ExitCodes.Ok;
     }
 }

@@ -14,7 +14,7 @@ public sealed class TranslateVerb : ICommand
     [Option('i', "input", Required = true, HelpText = "The input image (PNG or JPEG).")]
     public string Input { get; set; } = "";
 
-    [Option('o', "output", Required = true, HelpText = "The output image (PNG, or JPEG by extension).")]
+    [Option('o', "out", Required = true, HelpText = "The output image (PNG, or JPEG by extension; also --output; missing folders are created).")]
     public string Output { get; set; } = "";
 
     [Option("direction", Default = "AtoB", HelpText = "AtoB (pix2pix's G, CycleGAN's G_A) or BtoA (CycleGAN's G_B).")]
@@ -32,24 +32,17 @@ public sealed class TranslateVerb : ICommand
         }
         NativeGan.Device device;
         try { device = DeviceName == null ? NativeGan.Device.Default : NativeGan.Device.Parse(DeviceName); }
-        catch (Exception e)
+        catch (ArgumentException e)
         {
             stderr.WriteLine($"error: --device: {CliApp.Describe(e)}");
             return ExitCodes.BadArguments;
         }
-        try
-        {
-            using var translator = I2iTranslator.Load(Checkpoint, Direction, device);
-            var input = ImageIO.Read(Input);
-            var output = translator.Translate(input);
-            ImageIO.Write(Output, output);
-            stdout.WriteLine($"{Input} ({input.Width}x{input.Height}) -> {Output} with {translator.Config.Model} {(translator.Config.IsCycleGan ? (translator.BToA ? "G_B" : "G_A") : "G")} from {translator.Source}");
-            return ExitCodes.Ok;
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or ConfigException or UnauthorizedAccessException)
-        {
-            stderr.WriteLine($"error: {e.Message}");
-            return e is ArgumentException ? ExitCodes.BadArguments : ExitCodes.RuntimeFailure;
-        }
+        // Failures end in CliApp, which maps them to exit codes as for every verb.
+        using var translator = I2iTranslator.Load(Checkpoint, Direction, device);
+        var input = ImageIO.Read(Input);
+        var output = translator.Translate(input);
+        ImageIO.Write(OutputPath.ForFile(Output), output);
+        stdout.WriteLine($"{Input} ({input.Width}x{input.Height}) -> {Output} with {translator.Config.Model} {(translator.Config.IsCycleGan ? (translator.BToA ? "G_B" : "G_A") : "G")} from {translator.Source}");
+        return ExitCodes.Ok;
     }
 }

@@ -18,7 +18,7 @@ public sealed class UpscaleVerb : ICommand
     [Option('i', "input", Required = true, HelpText = "An image (PNG, JPEG, BMP) or a folder of them.")]
     public string Input { get; set; } = "";
 
-    [Option('o', "output", Required = true, HelpText = "The output image (PNG, or JPEG by extension) for one input; a folder for a folder.")]
+    [Option('o', "out", Required = true, HelpText = "The output image (PNG, or JPEG by extension) for one input; a folder for a folder (also --output; missing folders are created).")]
     public string Output { get; set; } = "";
 
     [Option('m', "model", HelpText = "Network weights (.pth or .safetensors; the architecture and scale are read from them), or a NativeGan run folder or training checkpoint: its EMA or plain weights, whichever validated better (see --weights).")]
@@ -201,7 +201,7 @@ public sealed class UpscaleVerb : ICommand
         {
             if (File.Exists(Output))
             {
-                stderr.WriteLine($"error: --input {Input} is a folder, so --output must be a folder, but {Output} is a file.");
+                stderr.WriteLine($"error: --input {Input} is a folder, so -o/--out must be a folder, but {Output} is a file.");
                 return null;
             }
             var files = Directory.EnumerateFiles(Input)
@@ -212,7 +212,7 @@ public sealed class UpscaleVerb : ICommand
                 stderr.WriteLine($"error: {Input}: no PNG, JPEG or BMP images in this folder.");
                 return null;
             }
-            Directory.CreateDirectory(Output);
+            OutputPath.ForFolder(Output);
             foreach (var f in files)
             {
                 string inExt = Path.GetExtension(f).ToLowerInvariant();
@@ -241,9 +241,7 @@ public sealed class UpscaleVerb : ICommand
         }
         else
         {
-            string? dir = Path.GetDirectoryName(Path.GetFullPath(Output));
-            if (dir != null) Directory.CreateDirectory(dir);
-            jobs.Add((Input, Output));
+            jobs.Add((Input, OutputPath.ForFile(Output)));
         }
         return jobs;
     }

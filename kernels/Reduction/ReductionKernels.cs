@@ -25,8 +25,8 @@ public static class ReductionKernels
             {
                 float v = x[baseIndex + k * inner];
                 if (op == ReduceOp.Sum) acc += v;
-                else if (op == ReduceOp.Max) acc = v > acc || v != v ? v : acc;
-                else acc = v < acc || v != v ? v : acc;
+                else if (op == ReduceOp.Max) acc = v > acc || float.IsNaN(v) ? v : acc;
+                else acc = v < acc || float.IsNaN(v) ? v : acc;
             }
             y[t] = acc;
         }
@@ -92,7 +92,7 @@ public static class GroupReductionKernels
     private static float Combine(ReduceOp op, float a, float b)
     {
         if (op == ReduceOp.Sum) return a + b;
-        if (op == ReduceOp.Max) return b > a || b != b ? b : a;
-        return b < a || b != b ? b : a;
+        if (op == ReduceOp.Max) return b > a || float.IsNaN(b) ? b : a;
+        return b < a || float.IsNaN(b) ? b : a;
     }
 }

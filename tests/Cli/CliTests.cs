@@ -74,7 +74,7 @@ public class CliTests
     public void GradcheckOfAMissingFolderIsAnErrorLine()
     {
         var (code, _, error) = Run("gradcheck", "--fixtures", "/nonexistent/folder");
-        Assert.Equal(2, code);
+        Assert.Equal(ExitCodes.BadArguments, code);   // a missing input folder: 1
         Assert.StartsWith("error:", error.Trim());
         Assert.Contains("/nonexistent/folder", error);
     }

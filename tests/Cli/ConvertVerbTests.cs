@@ -60,13 +60,13 @@ public sealed class ConvertVerbTests : IDisposable
         File.WriteAllBytes(broken, File.ReadAllBytes(Path.Combine(Fixtures, "pth", "views.pth"))[..500]);
 
         var (code, _, stderr) = Run("convert", broken, output);
-        Assert.Equal(ExitCodes.RuntimeFailure, code);
+        Assert.Equal(ExitCodes.BadArguments, code);   // a broken input file: 1
         Assert.StartsWith("error: Cannot read PyTorch file", stderr);
         Assert.Contains("broken.pth", stderr);
         Assert.DoesNotContain("   at ", stderr);
 
         (code, _, stderr) = Run("convert", Path.Combine(Fixtures, "pth", "forbidden_system.pth"), output);
-        Assert.Equal(ExitCodes.RuntimeFailure, code);
+        Assert.Equal(ExitCodes.BadArguments, code);   // a pickle that would run code is refused as input: 1
         Assert.Contains("'posix.system'", stderr);
         Assert.Equal([broken], Directory.GetFiles(_dir));
     }

@@ -79,7 +79,7 @@ public sealed class UpscaleModelSelectionTests : IDisposable
 
         var (code, _, stderr) = RealEsrganZooVerbTests.Run("upscale", "-i", Photo, "-o", Path.Combine(_dir, "o.png"), "-n", "RealESRGAN_x4plus",
             "--model-dir", Path.Combine(_dir, "empty"));
-        Assert.Equal(ExitCodes.RuntimeFailure, code);
+        Assert.Equal(ExitCodes.BadArguments, code);   // a model file that is not there: bad input, 1
         Assert.Contains("RealESRGAN_x4plus.pth", stderr);
         Assert.Contains(Path.Combine(_dir, "empty"), stderr);
         Assert.Contains("v0.1.0/RealESRGAN_x4plus.pth", stderr);
@@ -164,7 +164,7 @@ public sealed class UpscaleModelSelectionTests : IDisposable
         string a = Path.Combine(_dir, "realesr-general-x4v3.pth");
         Write(a, general); // a safetensors file under a .pth name: the format is read from the content
         var (code, _, stderr) = RealEsrganZooVerbTests.Run("upscale", "-i", Photo, "-o", Path.Combine(_dir, "o.png"), "-m", a, "-dn", "0.5");
-        Assert.Equal(ExitCodes.RuntimeFailure, code);
+        Assert.Equal(ExitCodes.BadArguments, code);   // the partner file is missing: bad input, 1
         Assert.Contains("realesr-general-wdn-x4v3.pth", stderr);
         Assert.Contains("v0.2.5.0/realesr-general-wdn-x4v3.pth", stderr);
 

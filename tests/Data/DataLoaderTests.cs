@@ -179,10 +179,13 @@ public sealed class DataLoaderTests
         var sw = Stopwatch.StartNew();
         while (Volatile.Read(ref ds.Blocked) == 0 && sw.ElapsedMilliseconds < 5000) Thread.Sleep(5);
         Assert.Equal(1, Volatile.Read(ref ds.Blocked));   // the thread is inside ReadSample(8)
-        var disposing = Task.Run(loader.Dispose);
-        Assert.False(disposing.Wait(100));   // waits for the batch being read ...
+        var disposing = Task.Run(loader.Dispose, TestContext.Current.CancellationToken);
+        // Blocking waits with timeouts are the point here: they observe that Dispose blocks, then that it returns.
+#pragma warning disable xUnit1031
+        Assert.False(disposing.Wait(100, TestContext.Current.CancellationToken));   // waits for the batch being read ...
         gate.Set();
-        Assert.True(disposing.Wait(5000));   // ... then stops without reading further batches
+        Assert.True(disposing.Wait(5000, TestContext.Current.CancellationToken));   // ... then stops without reading further batches
+#pragma warning restore xUnit1031
         Assert.False(loader.PrefetchThreadAlive);
         Assert.InRange(Volatile.Read(ref ds.Reads), 12, 12);
     }

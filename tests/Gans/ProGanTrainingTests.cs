@@ -51,7 +51,7 @@ public class ProGanTrainingTests : IDisposable
         using var trainer = new ProGanTrainer(config, dir);
         Assert.Equal(3, trainer.Dataset.Count);
         Assert.Equal(4, trainer.CurrentResolution);
-        var summary = trainer.Run();
+        var summary = trainer.Run(cancellation: TestContext.Current.CancellationToken);
         Assert.Equal(12, summary.Iteration);
         Assert.Equal(2, trainer.Stage);
         Assert.Equal(16, trainer.CurrentResolution);
@@ -85,12 +85,12 @@ public class ProGanTrainingTests : IDisposable
     public void ResumeFromMidFadeCheckpointGivesBitwiseTheSameLosses(string ganType, int stopAt)
     {
         string full = Path.Combine(root, ganType + "-full"), split = Path.Combine(root, ganType + "-split");
-        using (var t = new ProGanTrainer(TinyConfig(ganType), full)) t.Run();
+        using (var t = new ProGanTrainer(TinyConfig(ganType), full)) t.Run(cancellation: TestContext.Current.CancellationToken);
 
         string checkpoint;
         using (var t = new ProGanTrainer(TinyConfig(ganType), split))
         {
-            t.Run(stopAt);
+            t.Run(stopAt, cancellation: TestContext.Current.CancellationToken);
             checkpoint = t.LastCheckpoint!;
             Assert.True(t.Alpha > 0f && t.Alpha < 1f, $"alpha {t.Alpha} at the checkpoint is not mid-fade");
         }
@@ -105,7 +105,7 @@ public class ProGanTrainingTests : IDisposable
             Assert.Equal(stopAt, t.Iteration);
             Assert.Equal(alpha, t.Alpha);
             Assert.Equal(int.Parse(meta["stage"], c), t.Stage);
-            t.Run();
+            t.Run(cancellation: TestContext.Current.CancellationToken);
         }
         var a = File.ReadAllLines(Path.Combine(full, "log.csv"));
         var b = File.ReadAllLines(Path.Combine(split, "log.csv"));
@@ -122,7 +122,7 @@ public class ProGanTrainingTests : IDisposable
     public void SampleVerbDrawsAtTheCheckpointsResolution()
     {
         string dir = Path.Combine(root, "sample");
-        using (var t = new ProGanTrainer(TinyConfig(), dir)) t.Run(3);  // stage 1 (8x8), alpha 2/6
+        using (var t = new ProGanTrainer(TinyConfig(), dir)) t.Run(3, cancellation: TestContext.Current.CancellationToken);  // stage 1 (8x8), alpha 2/6
         string png = Path.Combine(root, "grid.png");
         var stdout = new StringWriter();
         var stderr = new StringWriter();

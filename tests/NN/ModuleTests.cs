@@ -254,7 +254,7 @@ public class ModuleTests
         Assert.Equal(y, drop2.Forward(x).ToArray());
         using var w = Tensor.Ones(new[] { 100, 100 }, Device.Cpu).RequireGrad();
         drop.Forward(w).Sum().Backward();
-        Assert.Equal(w.Grad!.ToArray().Count(v => v == 0f) > 0, true);
+        Assert.True(w.Grad!.ToArray().Count(v => v == 0f) > 0);
         w.ZeroGrad();
     }
 

@@ -72,7 +72,7 @@ public class SamplerTests
         Assert.Equal(0, Cli("sample", "--checkpoint", run, "--n", "8", "--out", rows).Code);
         Assert.NotEqual(File.ReadAllBytes(three), File.ReadAllBytes(rows));   // same noise, other labels
         var (code, _, err) = Cli("sample", "--checkpoint", run, "--label", "12", "--out", Path.Combine(dir.Path, "x.png"));
-        Assert.Equal(2, code);
+        Assert.Equal(ExitCodes.BadArguments, code);   // a bad argument: 1, as README's exit codes say
         Assert.Contains("--label must be in [0, 10)", err);
     }
 
@@ -83,7 +83,7 @@ public class SamplerTests
         string bogus = dir.File("bogus.safetensors");
         NativeGan.IO.Safetensors.Write(bogus, new[] { ("w", new[] { 1 }, new[] { 1f }) });
         var (code, _, err) = Cli("sample", "--checkpoint", bogus, "--out", dir.File("x.png"));
-        Assert.Equal(2, code);
+        Assert.Equal(ExitCodes.BadArguments, code);   // an input file that is not what the verb reads: 1
         Assert.Contains("expected a NativeGan GAN checkpoint", err);
         Assert.DoesNotContain("   at ", err);
     }

@@ -27,7 +27,7 @@ public sealed class ImageUpscalerTests : IDisposable
     {
         var img = new ImageData(W, H, 1, 8, TiledUpscalerTests.RandomImage(1, H, W, 1));
         var up = new ImageUpscaler(Nearest2, 2, Device.Cpu, new UpscaleOptions { Tile = 16, TilePad = 4 });
-        var result = up.Upscale(img);
+        var result = up.Upscale(img, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal((2 * W, 2 * H, 1, 8), (result.Width, result.Height, result.Channels, result.BitDepth));
         for (int y = 0; y < 2 * H; y++)
             for (int x = 0; x < 2 * W; x++)
@@ -39,11 +39,11 @@ public sealed class ImageUpscalerTests : IDisposable
     {
         var net = TiledUpscalerTests.SmallNet();
         var gray = TiledUpscalerTests.RandomImage(1, H, W, 2);
-        var result = new ImageUpscaler(net.Call, 2, Device.Cpu).Upscale(new ImageData(W, H, 1, 8, gray));
+        var result = new ImageUpscaler(net.Call, 2, Device.Cpu).Upscale(new ImageData(W, H, 1, 8, gray), cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(1, result.Channels);
         var rgb = new float[3 * H * W];
         for (int c = 0; c < 3; c++) Array.Copy(gray, 0, rgb, c * H * W, H * W);
-        var direct = new TiledUpscaler(net.Call, 2, Device.Cpu).Upscale(rgb, 3, H, W).Data;
+        var direct = new TiledUpscaler(net.Call, 2, Device.Cpu).Upscale(rgb, 3, H, W, cancellationToken: TestContext.Current.CancellationToken).Data;
         int op = 4 * H * W;
         for (int p = 0; p < op; p++)
         {
@@ -59,7 +59,7 @@ public sealed class ImageUpscalerTests : IDisposable
         Array.Fill(planar, 0.5f, 3 * H * W, H * W); // constant alpha: bicubic keeps it exactly
         var events = new List<UpscaleProgress>();
         var result = new ImageUpscaler(Nearest2, 2, Device.Cpu, new UpscaleOptions { Tile = 20 })
-            .Upscale(new ImageData(W, H, 4, 8, planar), new TiledUpscalerTests.SyncProgress(events.Add));
+            .Upscale(new ImageData(W, H, 4, 8, planar), new TiledUpscalerTests.SyncProgress(events.Add), cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(4, result.Channels);
         int op = 4 * H * W;
         for (int p = 0; p < op; p++) Assert.Equal(0.5f, result.Planar[3 * op + p], 1e-6f);
@@ -76,7 +76,7 @@ public sealed class ImageUpscalerTests : IDisposable
         var planar = TiledUpscalerTests.RandomImage(2, H, W, 4); // gray + alpha
         var events = new List<UpscaleProgress>();
         var result = new ImageUpscaler(Nearest2, 2, Device.Cpu, new UpscaleOptions { AlphaUpsampler = AlphaUpsampler.Model })
-            .Upscale(new ImageData(W, H, 2, 16, planar), new TiledUpscalerTests.SyncProgress(events.Add));
+            .Upscale(new ImageData(W, H, 2, 16, planar), new TiledUpscalerTests.SyncProgress(events.Add), cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal((2, 16), (result.Channels, result.BitDepth));
         for (int c = 0; c < 2; c++)
             for (int y = 0; y < 2 * H; y++)
@@ -94,7 +94,7 @@ public sealed class ImageUpscalerTests : IDisposable
         string input = Path.Combine(dir, "in16.png"), output = Path.Combine(dir, "out16.png");
         ImageIO.Write(input, new ImageData(W, H, 3, 16, planar));
         var up = new ImageUpscaler(Nearest2, 2, Device.Cpu, new UpscaleOptions { Tile = 12, TilePad = 3 });
-        var header = up.UpscaleFile(input, output);
+        var header = up.UpscaleFile(input, output, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(16, header.BitDepth);
         var back = ImageIO.Read(output);
         Assert.Equal((2 * W, 2 * H, 3, 16), (back.Width, back.Height, back.Channels, back.BitDepth));
@@ -108,7 +108,7 @@ public sealed class ImageUpscalerTests : IDisposable
     public void Palette_with_transparency_file_upscales_to_rgba_png()
     {
         string output = Path.Combine(dir, "pal.png");
-        new ImageUpscaler(Nearest2, 2, Device.Cpu).UpscaleFile(Imaging.ImageIOTests.Fixture("palette_trns.png"), output);
+        new ImageUpscaler(Nearest2, 2, Device.Cpu).UpscaleFile(Imaging.ImageIOTests.Fixture("palette_trns.png"), output, cancellationToken: TestContext.Current.CancellationToken);
         var back = ImageIO.Read(output);
         Assert.Equal((14, 10, 4, 8), (back.Width, back.Height, back.Channels, back.BitDepth));
     }
@@ -124,20 +124,20 @@ public sealed class ImageUpscalerTests : IDisposable
         }
         var up = new ImageUpscaler(Counting, 4, Device.Cpu, new UpscaleOptions { MaxPixels = 100_000 });
         var tooBig = Assert.Throws<ImageTooLargeException>(() =>
-            up.UpscaleFile(Imaging.ImageIOTests.Fixture("huge_header.png"), Path.Combine(dir, "o.png")));
+            up.UpscaleFile(Imaging.ImageIOTests.Fixture("huge_header.png"), Path.Combine(dir, "o.png"), cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("60000 x 60000", tooBig.Message);
 
         // 37 x 29 is fine, 148 x 116 upscaled is over 10,000 pixels.
         string small = Path.Combine(dir, "small.png");
         ImageIO.Write(small, new ImageData(W, H, 3, 8, TiledUpscalerTests.RandomImage(3, H, W, 5)));
         var up2 = new ImageUpscaler(Counting, 4, Device.Cpu, new UpscaleOptions { MaxPixels = 10_000 });
-        var e = Assert.Throws<ImageTooLargeException>(() => up2.UpscaleFile(small, Path.Combine(dir, "o.png")));
+        var e = Assert.Throws<ImageTooLargeException>(() => up2.UpscaleFile(small, Path.Combine(dir, "o.png"), cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("148 x 116", e.Message);
 
         // RGBA to JPEG is refused before any work.
         string rgba = Path.Combine(dir, "rgba.png");
         ImageIO.Write(rgba, new ImageData(W, H, 4, 8, TiledUpscalerTests.RandomImage(4, H, W, 6)));
-        var jpg = Assert.Throws<ArgumentException>(() => up.UpscaleFile(rgba, Path.Combine(dir, "o.jpg")));
+        var jpg = Assert.Throws<ArgumentException>(() => up.UpscaleFile(rgba, Path.Combine(dir, "o.jpg"), cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("alpha", jpg.Message);
         Assert.Equal(0, calls);
         Assert.False(File.Exists(Path.Combine(dir, "o.png")));
@@ -150,7 +150,7 @@ public sealed class ImageUpscalerTests : IDisposable
         var flat = new float[3 * H * W];
         Array.Fill(flat, 0.6f);
         ImageIO.Write(input, new ImageData(W, H, 3, 8, flat));
-        new ImageUpscaler(Nearest2, 2, Device.Cpu).UpscaleFile(input, output);
+        new ImageUpscaler(Nearest2, 2, Device.Cpu).UpscaleFile(input, output, cancellationToken: TestContext.Current.CancellationToken);
         var header = ImageIO.ReadHeader(output);
         Assert.Equal((ImageFileFormat.Jpeg, 2 * W, 2 * H, 3), (header.Format, header.Width, header.Height, header.Channels));
     }

@@ -75,9 +75,9 @@ public sealed class TiledUpscalerTests
         var device = Device.Parse(deviceName);
         const int h = 13, w = 15; // small: the ILGPU CPU accelerator emulates every GPU thread
         var img = RandomImage(3, h, w, 12);
-        var reference = new TiledUpscaler(SmallNet().Call, 2, Device.Cpu).Upscale(img, 3, h, w);
+        var reference = new TiledUpscaler(SmallNet().Call, 2, Device.Cpu).Upscale(img, 3, h, w, cancellationToken: TestContext.Current.CancellationToken);
         var net = SmallNet().To(device);
-        var tiled = new TiledUpscaler(net.Call, 2, device, new TiledUpscaleOptions { Tile = 8, TilePad = 4 }).Upscale(img, 3, h, w);
+        var tiled = new TiledUpscaler(net.Call, 2, device, new TiledUpscaleOptions { Tile = 8, TilePad = 4 }).Upscale(img, 3, h, w, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(MaxAbsDiff(reference.Data, tiled.Data) < 1e-4f, $"max diff {MaxAbsDiff(reference.Data, tiled.Data)}");
     }
 
@@ -183,7 +183,7 @@ public sealed class TiledUpscalerTests
         }
         var events = new List<UpscaleProgress>();
         var up = new TiledUpscaler(Model, 2, Device.Cpu, new TiledUpscaleOptions { Tile = 0, TilePad = 4, MinTile = 4 });
-        var result = up.Upscale(img, 3, H, W, new SyncProgress(events.Add), "color");
+        var result = up.Upscale(img, 3, H, W, new SyncProgress(events.Add), "color", cancellationToken: TestContext.Current.CancellationToken);
         var reductions = events.Where(e => e.Kind == UpscaleEventKind.TileSizeReduced).ToList();
         // Whole image (37 wide) -> 18 (3 x 2 tiles of about 12 x 15, plus 2 x 6 context (pad 4 and half of it): over 21)
         // -> 9 (at most 9 + 12 = 21).
@@ -194,7 +194,7 @@ public sealed class TiledUpscalerTests
 
         // The next image starts with the reduced tile: no more reductions.
         events.Clear();
-        up.Upscale(img, 3, H, W, new SyncProgress(events.Add));
+        up.Upscale(img, 3, H, W, new SyncProgress(events.Add), cancellationToken: TestContext.Current.CancellationToken);
         Assert.DoesNotContain(events, e => e.Kind == UpscaleEventKind.TileSizeReduced);
     }
 
@@ -204,7 +204,7 @@ public sealed class TiledUpscalerTests
         var img = RandomImage(3, H, W, 8);
         var up = new TiledUpscaler(_ => throw new OutOfMemoryException("no room"), 2, Device.Cpu,
             new TiledUpscaleOptions { Tile = 32, TilePad = 2, MinTile = 8 });
-        var e = Assert.Throws<DeviceOutOfMemoryException>(() => up.Upscale(img, 3, H, W));
+        var e = Assert.Throws<DeviceOutOfMemoryException>(() => up.Upscale(img, 3, H, W, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("8-pixel tiles", e.Message);
         Assert.Contains("37 x 29", e.Message);
         Assert.IsType<OutOfMemoryException>(e.InnerException);
@@ -216,7 +216,7 @@ public sealed class TiledUpscalerTests
         var img = RandomImage(3, H, W, 9);
         var up = new TiledUpscaler(_ => throw new InvalidOperationException("bad weights"), 2, Device.Cpu,
             new TiledUpscaleOptions { Tile = 16 });
-        Assert.Throws<InvalidOperationException>(() => up.Upscale(img, 3, H, W));
+        Assert.Throws<InvalidOperationException>(() => up.Upscale(img, 3, H, W, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal(16, up.CurrentTile);
     }
 
@@ -225,7 +225,7 @@ public sealed class TiledUpscalerTests
     {
         var img = RandomImage(3, H, W, 10);
         var up = new TiledUpscaler(x => x.Upsample(2), 4, Device.Cpu);
-        var e = Assert.Throws<InvalidOperationException>(() => up.Upscale(img, 3, H, W));
+        var e = Assert.Throws<InvalidOperationException>(() => up.Upscale(img, 3, H, W, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("[1, 3, 58, 74]", e.Message);
         Assert.Contains("scale 4", e.Message);
     }
@@ -236,7 +236,7 @@ public sealed class TiledUpscalerTests
         var img = RandomImage(3, H, W, 11);
         var events = new List<UpscaleProgress>();
         var up = new TiledUpscaler(x => x.Upsample(2).Mul(float.NaN), 2, Device.Cpu, new TiledUpscaleOptions { Tile = 20 });
-        var result = up.Upscale(img, 3, H, W, new SyncProgress(events.Add), "color");
+        var result = up.Upscale(img, 3, H, W, new SyncProgress(events.Add), "color", cancellationToken: TestContext.Current.CancellationToken);
         var bad = events.Where(e => e.Kind == UpscaleEventKind.NonFiniteOutput).ToList();
         Assert.Equal(4, bad.Count);
         Assert.Contains("NaN", bad[0].Message);

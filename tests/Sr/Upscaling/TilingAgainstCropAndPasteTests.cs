@@ -52,9 +52,9 @@ public sealed class TilingAgainstCropAndPasteTests
         net.Eval();
         var photo = ImageIO.Read(Path.Combine(AppContext.BaseDirectory, "fixtures", "srdata", "images", "coffee.png"));
         int h = photo.Height, w = photo.Width;
-        var whole = new TiledUpscaler(net.Forward, 2, Device.Cpu).Upscale(photo.Planar, 3, h, w).Data;
+        var whole = new TiledUpscaler(net.Forward, 2, Device.Cpu).Upscale(photo.Planar, 3, h, w, cancellationToken: TestContext.Current.CancellationToken).Data;
         var blended = new TiledUpscaler(net.Forward, 2, Device.Cpu, new TiledUpscaleOptions { Tile = tile, TilePad = pad })
-            .Upscale(photo.Planar, 3, h, w).Data;
+            .Upscale(photo.Planar, 3, h, w, cancellationToken: TestContext.Current.CancellationToken).Data;
         var pasted = CropAndPaste(net, photo.Planar, 3, h, w, 2, tile, pad);
 
         double blendedMse = Mse(whole, blended), pastedMse = Mse(whole, pasted);
