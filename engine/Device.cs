@@ -46,6 +46,20 @@ public sealed class Device
         Backend = null!;
     }
 
+    private static volatile bool exactConvolution;
+
+    /// <summary>
+    /// When true, every convolution takes its backend's direct algorithm, also where no gradient is recorded; when
+    /// false (the default), inference may use a faster algorithm with different rounding (the CPU's Winograd
+    /// F(4x4, 3x3) for stride-1 3x3 convolutions, within 1e-4 of the output's magnitude). Process-wide, like
+    /// PyTorch's torch.backends flags. Training always takes the direct path.
+    /// </summary>
+    public static bool ExactConvolution
+    {
+        get => exactConvolution;
+        set => exactConvolution = value;
+    }
+
     public DeviceKind Kind { get; }
     public int Index { get; }
     public string Name { get; }

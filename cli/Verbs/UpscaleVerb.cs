@@ -70,8 +70,12 @@ public sealed class UpscaleVerb : ICommand
     /// <summary>The clock of the redirected output's progress cadence (tests move their own).</summary>
     internal TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    [Option("exact-conv", Default = false, HelpText = "Compute 3x3 convolutions directly rather than with the faster Winograd algorithm on the CPU (bit-identical to training's forward pass; slower).")]
+    public bool ExactConv { get; set; }
+
     public int Run(TextWriter stdout, TextWriter stderr)
     {
+        if (ExactConv) Device.ExactConvolution = true;
         if (Tile < 0 || TilePad < 0 || PrePad < 0)
             return Bad(stderr, $"--tile, --tile-pad and --pre-pad must be >= 0, got {Tile}, {TilePad}, {PrePad}.");
         if (Quality is < 1 or > 100)

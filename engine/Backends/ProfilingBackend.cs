@@ -59,6 +59,7 @@ internal sealed class ProfilingBackend(IBackend inner) : IBackend
     public void ScatterAddRows(Storage g, int gOffset, Storage indices, int indicesOffset, Storage y, int yOffset, int count, int rows, int dim) { using (T("ScatterAddRows", 0, 12.0 * count * dim)) Inner.ScatterAddRows(g, gOffset, indices, indicesOffset, y, yOffset, count, rows, dim); }
 
     public void Conv2dForward(in Conv2dGeometry g, Storage x, int xOffset, Storage w, int wOffset, Storage? bias, int biasOffset, Storage y, int yOffset) { using (T("Conv2dForward", ConvFlops(g))) Inner.Conv2dForward(g, x, xOffset, w, wOffset, bias, biasOffset, y, yOffset); }
+    public void Conv2dForwardInference(in Conv2dGeometry g, Storage x, int xOffset, Storage w, int wOffset, Storage? bias, int biasOffset, Storage y, int yOffset) { using (T("Conv2dForwardInference", ConvFlops(g))) Inner.Conv2dForwardInference(g, x, xOffset, w, wOffset, bias, biasOffset, y, yOffset); }
     public void Conv2dBackwardInput(in Conv2dGeometry g, Storage gy, int gyOffset, Storage w, int wOffset, Storage? bias, int biasOffset, Storage gx, int gxOffset) { using (T("Conv2dBackwardInput", ConvFlops(g))) Inner.Conv2dBackwardInput(g, gy, gyOffset, w, wOffset, bias, biasOffset, gx, gxOffset); }
     public void Conv2dBackwardWeight(in Conv2dGeometry g, Storage x, int xOffset, Storage gy, int gyOffset, Storage gw, int gwOffset) { using (T("Conv2dBackwardWeight", ConvFlops(g))) Inner.Conv2dBackwardWeight(g, x, xOffset, gy, gyOffset, gw, gwOffset); }
 

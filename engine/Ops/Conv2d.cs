@@ -17,7 +17,7 @@ public sealed partial class Tensor
     {
         var a = new ConvArgs(stride.H, stride.W, padding.H, padding.W, dilation.H, dilation.W, groups);
         ValidateConv2d(x, weight, bias, a);
-        return ConvCore(x, weight, bias, a);
+        return ConvCore(x, weight, bias, a, inference: !Records(x, weight, bias));
     }
 
     private static void ValidateConv2d(Tensor x, Tensor weight, Tensor? bias, ConvArgs a)
@@ -48,7 +48,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>The convolution after validation: forward launch and the backward node.</summary>
-    private static Tensor ConvCore(Tensor x, Tensor weight, Tensor? bias, ConvArgs a, Tensor? into = null)
+    private static Tensor ConvCore(Tensor x, Tensor weight, Tensor? bias, ConvArgs a, Tensor? into = null, bool inference = false)
     {
         int n = x.Size(0), cin = x.Size(1), h = x.Size(2), w = x.Size(3);
         int cout = weight.Size(0), kh = weight.Size(2), kw = weight.Size(3);
@@ -70,7 +70,11 @@ public sealed partial class Tensor
         var (ws, ownW) = DenseOperand(weight);
         var (bs, ownB) = bias != null ? DenseOperand(bias) : (null, false);
         var geo = a.Geometry(n, cin, h, w, cout, kh, kw, outH, outW, xBatch, yBatch);
-        y.Backend.Conv2dForward(geo, xs.Storage, xs.Offset, ws.Storage, ws.Offset, bs?.Storage, bs?.Offset ?? 0, y.Storage, y.Offset);
+        // Only a pass nothing will differentiate may take a backend's faster, differently rounded algorithm.
+        if (inference && !Device.ExactConvolution)
+            y.Backend.Conv2dForwardInference(geo, xs.Storage, xs.Offset, ws.Storage, ws.Offset, bs?.Storage, bs?.Offset ?? 0, y.Storage, y.Offset);
+        else
+            y.Backend.Conv2dForward(geo, xs.Storage, xs.Offset, ws.Storage, ws.Offset, bs?.Storage, bs?.Offset ?? 0, y.Storage, y.Offset);
         if (ownX) xs.Dispose();
         if (ownW) ws.Dispose();
         if (ownB) bs!.Dispose();
@@ -132,6 +136,10 @@ public sealed partial class Tensor
         });
     }
 
+    /// <summary>Whether conv2d of these operands records a graph node (grad mode on and some operand requires grad).</summary>
+    private static bool Records(Tensor x, Tensor weight, Tensor? bias) =>
+        GradMode.IsEnabled && (x.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false));
+
     private static bool IsChannelContiguous(Tensor t)
     {
         var s = t.StridesArray;
@@ -145,7 +153,7 @@ public sealed partial class Tensor
         var a = new ConvArgs(stride, stride, padding, padding, dilation, dilation, groups);
         ValidateConv2d(x, weight, bias, a);
         CheckSameDevice("conv2d", x, into);
-        return ConvCore(x, weight, bias, a, into);
+        return ConvCore(x, weight, bias, a, into, inference: !Records(x, weight, bias));
     }
 
     /// <summary>The tensor itself when it is channel-contiguous per image (strides [S0, H*W, W, 1]), else a dense copy (no autograd).</summary>

@@ -48,6 +48,17 @@ internal sealed partial class CpuBackend
             ForwardImages(g, xs, xOffset, ws, wOffset, bs, biasOffset, ys, yOffset, 0, g.N, true);
     }
 
+    /// <summary>Winograd F(4x4, 3x3) where it applies and is faster (stride-1 3x3 with enough channels), else the direct path.</summary>
+    public void Conv2dForwardInference(in Conv2dGeometry geometry, Storage x, int xOffset, Storage w, int wOffset, Storage? bias, int biasOffset, Storage y, int yOffset)
+    {
+        if (!CpuWinograd.Pays(geometry))
+        {
+            Conv2dForward(geometry, x, xOffset, w, wOffset, bias, biasOffset, y, yOffset);
+            return;
+        }
+        CpuWinograd.Forward(geometry, Data(x), xOffset, Data(w), wOffset, bias != null ? Data(bias) : null, biasOffset, Data(y), yOffset);
+    }
+
     private static void ForwardImages(Conv2dGeometry g, float[] xs, int xOffset, float[] ws, int wOffset, float[]? bs, int biasOffset,
         float[] ys, int yOffset, int n0, int n1, bool splitCopies)
     {
