@@ -370,8 +370,8 @@ run_all() {
 
   # 1. devices
   if want devices; then
-    if [ "$dry" -eq 1 ]; then step devices 40 env NATIVEGAN_DEVICE=ilgpu-cpu dotnet "$cli" devices
-    else step devices 40 dotnet "$cli" devices; fi
+    if [ "$dry" -eq 1 ]; then step devices 40 env NATIVEGAN_DEVICE=ilgpu-cpu dotnet "$cli" devices --kernels
+    else step devices 40 dotnet "$cli" devices --kernels; fi
   fi
 
   # 2. kernels: PTX for this GPU's architecture, registers and spills when ptxas is there
