@@ -190,7 +190,7 @@ public sealed class UpscaleVerb : ICommand
             return true;
         }
         catch (Exception e) when (e is IOException or FormatException or ArgumentException or InvalidDataException
-                                      or DeviceOutOfMemoryException or UnauthorizedAccessException or NotSupportedException)
+                                      or DeviceOutOfMemoryException or InsufficientMemoryException or UnauthorizedAccessException or NotSupportedException)
         {
             error($"error: {e.Message}");
             return false;

@@ -96,6 +96,7 @@ public static class ImageIO
             }
             else
             {
+                if (header.Format == ImageFileFormat.Jpeg) JpegStructure.Check(header.Path, bytes, w, h);
                 using var ms = new MemoryStream(bytes, writable: false);
                 var img = ImageResult.FromStream(ms, (ReadComponents)c);
                 CheckDecoded(header, img.Width, img.Height);

@@ -35,6 +35,11 @@ public sealed record TiledUpscaleOptions
     public int SizeMultiple { get; init; } = 1;
     /// <summary>Halving the tile on out-of-memory stops here: below it the error is rethrown.</summary>
     public int MinTile { get; init; } = 16;
+
+    /// <summary>Host memory the whole-image output may take (its float planes and blend weights); null: what the
+    /// runtime says this process may use. Tiles bound the model's memory, never the output's, so an output that does
+    /// not fit is refused before any work.</summary>
+    public long? HostMemoryLimitBytes { get; init; }
 }
 
 /// <summary>A planar (CHW) float image produced by the upscaler.</summary>
@@ -101,6 +106,7 @@ public sealed class TiledUpscaler
         if (planar.LongLength != (long)channels * height * width)
             throw new ArgumentException($"TiledUpscaler.Upscale: {channels} x {height} x {width} planes need {(long)channels * height * width} floats, got {planar.LongLength}.");
 
+        CheckOutputFits(channels, height, width);
         var geometry = new Geometry(height, width, Options.PrePad, Options.SizeMultiple);
         int m = Options.SizeMultiple;
         int minTile = AlignDown(Math.Max(Options.MinTile, m), m);
@@ -124,6 +130,24 @@ public sealed class TiledUpscaler
                 progress?.Report(new UpscaleProgress(UpscaleEventKind.TileSizeReduced, pass, 0, 0, next,
                     $"Out of memory on {Device} with {tile}-pixel tiles; retrying this image with {next}-pixel tiles."));
             }
+        }
+    }
+
+    /// <summary>The output planes (as many channels as the input) and the blend weights live on the host whole, whatever
+    /// the tile: when they cannot fit, say so now, not after the tile has been halved down to its minimum.</summary>
+    private void CheckOutputFits(int channels, int height, int width)
+    {
+        long outPixels = (long)height * Scale * width * Scale;
+        long need = 4L * outPixels * (channels + 1);
+        long limit = Options.HostMemoryLimitBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (need > limit)
+        {
+            var c = System.Globalization.CultureInfo.InvariantCulture;
+            string needGiB = (need / 1073741824.0).ToString("0.0", c), limitGiB = (limit / 1073741824.0).ToString("0.0", c);
+            throw new InsufficientMemoryException(
+                $"The {width * (long)Scale} x {height * (long)Scale} output image ({channels} channels) needs {needGiB} GiB of host memory " +
+                $"for its planes and blend weights, more than the {limitGiB} GiB this process may use; smaller tiles do not help. " +
+                "Upscale a smaller image, or a part of it.");
         }
     }
 

@@ -210,6 +210,22 @@ public sealed class TiledUpscalerTests
         Assert.IsType<OutOfMemoryException>(e.InnerException);
     }
 
+    /// <summary>The whole output lives on the host whatever the tile: one that cannot fit is refused before the model
+    /// runs, saying it is the output, not halved down to the smallest tile first.</summary>
+    [Fact]
+    public void An_output_too_large_for_host_memory_is_refused_before_any_tile()
+    {
+        int calls = 0;
+        var img = RandomImage(3, H, W, 10);
+        var up = new TiledUpscaler(x => { calls++; return x; }, 2, Device.Cpu,
+            new TiledUpscaleOptions { Tile = 16, HostMemoryLimitBytes = 4L * (2 * H) * (2 * W) * 4 - 1 });
+        var e = Assert.Throws<InsufficientMemoryException>(() => up.Upscale(img, 3, H, W));
+        Assert.Equal(0, calls);
+        Assert.Contains($"{2 * W} x {2 * H} output image", e.Message);
+        Assert.DoesNotContain("-pixel tiles", e.Message);
+        Assert.Equal(16, up.CurrentTile);
+    }
+
     [Fact]
     public void Other_errors_are_not_mistaken_for_out_of_memory()
     {
